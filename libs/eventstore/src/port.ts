@@ -1,0 +1,100 @@
+import type { NewEvent, StoredEvent } from '@lianban/contracts';
+
+/**
+ * What a writer expects the stream to look like before its append:
+ * - a number: the revision of the stream's last event (so `0` = exactly one event so far)
+ * - 'no-stream': the stream must not exist yet
+ * - 'any': no check (only for streams with a single natural writer, never for aggregates)
+ */
+export type ExpectedRevision = number | 'no-stream' | 'any';
+
+export interface AppendResult {
+  /** revision of the last event appended */
+  nextExpectedRevision: number;
+  /** global position of the last event appended */
+  lastPosition: number;
+}
+
+export interface ReadStreamOptions {
+  /** first revision to return (inclusive), default 0 */
+  fromRevision?: number;
+}
+
+export interface ReadAllOptions {
+  /** return events with position strictly greater than this; default 0 (from the beginning) */
+  after?: number;
+  /** at most this many; default 1000 */
+  limit?: number;
+}
+
+export interface SubscriptionHandle {
+  /** stops delivery; resolves once no handler call is in flight */
+  stop(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** durable subscriber name: its checkpoint is stored under this id */
+  subscriberId: string;
+  /**
+   * Called with each batch of events in global order. The checkpoint is saved after the
+   * handler resolves, so a crash inside the handler means the batch is delivered again
+   * (at-least-once); handlers must be idempotent. A rejected handler is retried after a pause.
+   */
+  handler: (events: StoredEvent[]) => Promise<void>;
+  /** how many events per batch, default 500 */
+  batchSize?: number;
+  /** polling fallback interval in ms, default 200 */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The event store port (DESIGN 3.1). Every adapter (sqlite, postgres, eventstoredb) passes the
+ * contract suite in libs/testing.
+ *
+ * Durability: a resolved `append` means the events survive a crash and a power loss.
+ */
+export interface EventStore {
+  readonly kind: string;
+  /** append atomically to one stream; rejects with StreamConflictError on a revision mismatch */
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** the stream's events in revision order; [] for a stream that does not exist */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** events of all streams in global order */
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** every event whose caseId is this one, from every stream, in global order */
+  readByCase(caseId: string): Promise<StoredEvent[]>;
+  /** the highest global position stored so far (0 when empty) */
+  headPosition(): Promise<number>;
+  /** a durable checkpoint, e.g. a subscriber's or a relay's; 0 when never saved */
+  loadCheckpoint(id: string): Promise<number>;
+  saveCheckpoint(id: string, position: number): Promise<void>;
+  /** follow the store from the subscriber's stored checkpoint, live */
+  subscribe(options: SubscribeOptions): SubscriptionHandle;
+  /** wait until appended events can be seen by readers; no-op for most adapters */
+  close(): Promise<void>;
+}
+
+/** Optimistic concurrency failure: someone else appended to the stream first. */
+export class StreamConflictError extends Error {
+  readonly code = 'STREAM_CONFLICT';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no-stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
+    this.name = 'StreamConflictError';
+  }
+}
+
+/** An event too large or otherwise not storable; the append changed nothing. */
+export class EventRejectedError extends Error {
+  readonly code = 'EVENT_REJECTED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventRejectedError';
+  }
+}
+
+/** Events above this size (serialised `data` + metadata) are refused by every adapter. */
+export const MAX_EVENT_BYTES = 512 * 1024;

@@ -1,0 +1,58 @@
+/**
+ * The message bus port (DESIGN 5). The in-process adapter has the semantics Kafka has:
+ * topics with partitions, a key that picks the partition (so per-key order holds),
+ * consumer groups that share partitions and keep committed offsets, at-least-once delivery.
+ */
+export interface OutgoingMessage {
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  /** default 3 */
+  partitions?: number;
+}
+
+export interface ConsumerOptions {
+  /** consumer group: members of one group share the partitions; each group sees every message */
+  groupId: string;
+  topics: string[];
+  /**
+   * Called once per message, in order per partition. When it resolves, the message's offset
+   * is committed. When it rejects, the message is retried with backoff up to `maxRetries`
+   * times, then handed to `onDeadLetter` (if given) and the partition moves on.
+   */
+  handler: (message: IncomingMessage) => Promise<void>;
+  /** where a group with no committed offset starts; default 'earliest' */
+  fromBeginning?: boolean;
+  maxRetries?: number;
+  retryBackoffMs?: number;
+  onDeadLetter?: (message: IncomingMessage, error: unknown) => Promise<void>;
+}
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+}
+
+export interface MessageBus {
+  readonly kind: string;
+  /** creates topics explicitly (Kafka topics are never auto-created); idempotent */
+  createTopics(topics: TopicSpec[]): Promise<void>;
+  /** resolves once every message is durably accepted by the bus, in the order given */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: ConsumerOptions): Promise<ConsumerHandle>;
+  /** reports whether the bus is reachable (for /health) */
+  health(): Promise<{ ok: boolean; detail?: string }>;
+  close(): Promise<void>;
+}
