@@ -1,0 +1,64 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller, Roles, type Principal } from '@lianban/auth';
+import { limitsOf, type CaseFile } from '@lianban/domain';
+import { assertCanReadCase, CaseReader, PersonalDataService, type PetitionerView } from '@lianban/platform';
+import { Registry } from '@lianban/registry';
+import { AsOfDto } from '../as-of.dto';
+
+export type CaseView = Omit<CaseFile, 'petitioner' | 'tasks'> & {
+  asOf: string | null;
+  petitioner: PetitionerView | { petitionerId: string; anonymous: boolean; pseudonym: string } | { withheld: string };
+  tasks: (CaseFile['tasks'][number] & { agencyName: string })[];
+  limits: ReturnType<typeof limitsOf>;
+};
+
+export class GetCaseQuery {
+  constructor(readonly caseId: string, readonly asOf: string | undefined, readonly caller: Principal) {}
+}
+
+@QueryHandler(GetCaseQuery)
+export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
+  constructor(private readonly reader: CaseReader, private readonly registry: Registry, private readonly personal: PersonalDataService) {}
+
+  async execute({ caseId, asOf, caller }: GetCaseQuery): Promise<CaseView> {
+    const { file } = await this.reader.fileOr404(caseId, asOf);
+    assertCanReadCase(caller, file);
+    const nameAt = (id: string, at: string) => this.registry.agency(id, asOf ?? at)?.name ?? id;
+    return {
+      ...file,
+      asOf: asOf ? new Date(asOf).toISOString() : null,
+      petitioner: await this.petitionerFor(caller, file),
+      tasks: file.tasks.map((t) => ({ ...t, agencyName: nameAt(t.agencyId, t.assignedAt) })),
+      limits: limitsOf(file),
+    };
+  }
+
+  private async petitionerFor(caller: Principal, file: CaseFile): Promise<CaseView['petitioner']> {
+    // Analysts work on statistics and patterns: a stable pseudonym, never the person.
+    if (caller.role === 'analyst') {
+      return { petitionerId: file.petitioner.petitionerId, anonymous: file.petitioner.anonymous, pseudonym: `信访人-${file.petitioner.petitionerId.slice(0, 8)}` };
+    }
+    // Art. 30: an accused unit never learns who accused it.
+    if (file.demandClass === 'accusation' && (caller.role === 'caseworker' || caller.role === 'agency-head')) {
+      return { withheld: '检举控告人信息依《信访工作条例》第三十条不予提供' };
+    }
+    if (file.petitioner.anonymous && caller.role !== 'petitioner') return { withheld: '信访人要求匿名' };
+    return this.personal.open(file.petitioner);
+  }
+}
+
+@ApiTags('history')
+@ApiBearerAuth()
+@Controller('v1/cases')
+export class CaseViewController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get(':caseId')
+  @Roles('clerk', 'coordinator', 'caseworker', 'agency-head', 'supervisor', 'analyst', 'admin')
+  @ApiOperation({ summary: 'the case as it stands, or as it stood at a moment (asOf)' })
+  get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() q: AsOfDto, @Caller() caller: Principal): Promise<CaseView> {
+    return this.queries.execute(new GetCaseQuery(caseId, q.asOf, caller));
+  }
+}

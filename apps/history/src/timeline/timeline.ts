@@ -1,0 +1,76 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller, Roles, type Principal } from '@lianban/auth';
+import type { StoredEvent } from '@lianban/contracts';
+import { summarize } from '@lianban/domain';
+import { assertCanReadCase, CaseReader } from '@lianban/platform';
+import { Registry } from '@lianban/registry';
+import { AsOfDto } from '../as-of.dto';
+
+export interface TimelineEntry {
+  at: string;
+  hlc: string;
+  region: string;
+  agencyId: string | null;
+  agencyName: string | null;
+  type: string;
+  summary: string;
+  eventId: string;
+  causationId: string | null;
+  streamId: string;
+}
+
+export interface Timeline {
+  caseId: string;
+  asOf: string | null;
+  entries: TimelineEntry[];
+}
+
+/** Causal order (DESIGN 6): hybrid logical clock, then region, then store position. */
+export function causalOrder(a: StoredEvent, b: StoredEvent): number {
+  if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1;
+  if (a.region !== b.region) return a.region < b.region ? -1 : 1;
+  return a.position - b.position;
+}
+
+/** Internal bookkeeping streams that are not part of a case's story. */
+const NOT_IN_TIMELINE = new Set(['lianban.casenumber.allocated.v1']);
+
+export class GetTimelineQuery {
+  constructor(readonly caseId: string, readonly asOf: string | undefined, readonly caller: Principal) {}
+}
+
+@QueryHandler(GetTimelineQuery)
+export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timeline> {
+  constructor(private readonly reader: CaseReader, private readonly registry: Registry) {}
+
+  async execute({ caseId, asOf, caller }: GetTimelineQuery): Promise<Timeline> {
+    const { file, events } = await this.reader.fileOr404(caseId, asOf);
+    assertCanReadCase(caller, file);
+    const nameAt = (id: string, at: string) => this.registry.agency(id, at)?.name ?? id;
+    const entries = events
+      .filter((e) => !NOT_IN_TIMELINE.has(e.type))
+      .sort(causalOrder)
+      .map((e) => ({
+        at: e.occurredAt, hlc: e.hlc, region: e.region, agencyId: e.agencyId ?? null,
+        agencyName: e.agencyId ? nameAt(e.agencyId, e.occurredAt) : null, type: e.type, summary: summarize(e, nameAt),
+        eventId: e.id, causationId: e.causationId, streamId: e.streamId,
+      }));
+    return { caseId, asOf: asOf ? new Date(asOf).toISOString() : null, entries };
+  }
+}
+
+@ApiTags('history')
+@ApiBearerAuth()
+@Controller('v1/cases')
+export class TimelineController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get(':caseId/timeline')
+  @Roles('clerk', 'coordinator', 'caseworker', 'agency-head', 'supervisor', 'analyst', 'admin')
+  @ApiOperation({ summary: "the case's whole cross-agency history, rebuilt from stored events, in causal order; as of a moment" })
+  timeline(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() q: AsOfDto, @Caller() caller: Principal): Promise<Timeline> {
+    return this.queries.execute(new GetTimelineQuery(caseId, q.asOf, caller));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './intake.module';
+export { RateReplyCommand } from './rate-reply/rate-reply.handler';
+export { RegisterPetitionCommand, type RegisterPetitionResult } from './register-petition/register-petition.command';
+export type { RegisterPetitionDto } from './register-petition/register-petition.dto';

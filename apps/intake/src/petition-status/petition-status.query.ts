@@ -1,0 +1,5 @@
+import type { Principal } from '@lianban/auth';
+
+export class GetPetitionStatusQuery {
+  constructor(readonly caseId: string, readonly caller: Principal) {}
+}

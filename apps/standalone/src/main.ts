@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { configureHttp, ConfigError, listen, loadConfig } from '@lianban/platform';
+import { StandaloneModule } from './standalone.module';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`lianban: configuration refused: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config), { bufferLogs: false });
+  configureHttp(app, config, 'Lianban 联办 (standalone)');
+  await listen(app, config, 'standalone');
+}
+
+void main();

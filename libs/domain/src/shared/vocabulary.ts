@@ -1,0 +1,60 @@
+/** The words of the procedure (DESIGN 4.1, 7), shared by deciders, DTOs and views. */
+
+/** 信访渠道: the five statutory channels plus WeChat and the mobile app */
+export const CHANNELS = ['letter', 'visit', 'online', 'phone', 'video', 'wechat', 'app'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** channels counted as 网上信访 */
+export const ONLINE_CHANNELS: readonly Channel[] = ['online', 'wechat', 'app'];
+
+/** 诉求类别 (Art. 29–31): 建议意见, 检举控告, 申诉求决 */
+export const DEMAND_CLASSES = ['suggestion', 'accusation', 'claim'] as const;
+export type DemandClass = (typeof DEMAND_CLASSES)[number];
+
+/** where the bureau sends a matter: the petition track, or a statutory procedure (诉访分离) */
+export const ROUTES = ['petition', 'litigation', 'arbitration', 'administrative-review', 'party-appeal', 'discipline'] as const;
+export type Route = (typeof ROUTES)[number];
+
+/** 转送 (forward) or 交办 (assign: the result is reported back to the bureau) */
+export const ASSIGNMENT_MODES = ['forward', 'assign'] as const;
+export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
+
+/** 主办 (lead) or 协办 (co-handler), Art. 24 */
+export const TASK_ROLES = ['lead', 'co'] as const;
+export type TaskRole = (typeof TASK_ROLES)[number];
+
+/** 处理意见 (Art. 32): 支持 / 解释说明 / 不予支持 */
+export const REPLY_OUTCOMES = ['support', 'explain', 'not-support'] as const;
+export type ReplyOutcome = (typeof REPLY_OUTCOMES)[number];
+
+/** 满意 / 基本满意 / 不满意 */
+export const RATINGS = ['satisfied', 'basically-satisfied', 'dissatisfied'] as const;
+export type Rating = (typeof RATINGS)[number];
+
+/** 办理措施 an agency records while handling */
+export const ACTION_KINDS = ['investigation', 'site-visit', 'mediation', 'hearing', 'meeting', 'inspection', 'payment-plan', 'other'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** 《信访工作条例》limits, in 日 (calendar days) unless named otherwise */
+export const LIMITS = {
+  /** Art. 22: the bureau routes a registered matter within 15 日 */
+  routeDays: 15,
+  /** Art. 23: the agency tells the petitioner it has received the matter within 15 日 */
+  acknowledgeDays: 15,
+  /** Art. 34: handled within 60 日 of acceptance */
+  handleDays: 60,
+} as const;
+
+export const CHANNEL_NAMES: Record<Channel, string> = {
+  letter: '来信', visit: '来访', online: '网上信访', phone: '电话', video: '视频', wechat: '微信', app: '移动客户端',
+};
+export const ROUTE_NAMES: Record<Route, string> = {
+  petition: '信访程序', litigation: '诉讼', arbitration: '仲裁', 'administrative-review': '行政复议/裁决',
+  'party-appeal': '党员申诉', discipline: '纪检监察',
+};
+export const OUTCOME_NAMES: Record<ReplyOutcome, string> = { support: '支持', explain: '解释说明', 'not-support': '不予支持' };
+export const RATING_NAMES: Record<Rating, string> = { satisfied: '满意', 'basically-satisfied': '基本满意', dissatisfied: '不满意' };
+export const ACTION_NAMES: Record<ActionKind, string> = {
+  investigation: '调查核实', 'site-visit': '实地走访', mediation: '调解', hearing: '听证', meeting: '协调会',
+  inspection: '劳动监察/检查', 'payment-plan': '督促制定还款计划', other: '其他措施',
+};
+export const DEMAND_CLASS_NAMES: Record<DemandClass, string> = { suggestion: '建议意见', accusation: '检举控告', claim: '申诉求决' };

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
+import type { Decider, DomainEvent } from '@lianban/domain';
+import { StreamConflictError, type EventStore } from '@lianban/eventstore';
+import type { LianbanConfig } from './config';
+import { HlcService } from './hlc.service';
+import { CONFIG, EVENT_STORE } from './tokens';
+
+export interface RunOptions<C extends { at: string }, S, E extends DomainEvent> {
+  caseId: string;
+  /** the stream the decision appends to */
+  streamId: string;
+  decider: Decider<C, S, E>;
+  command: C;
+  actor: Actor;
+  /** the agency acting (task streams) */
+  agencyId?: string | null;
+  /** the command id or the event that caused this command */
+  causationId: string;
+  /** region for a case not yet stored (registration); otherwise the case's own */
+  region?: Region;
+  /** event ids to use, for writers that must be able to recognise their own retry */
+  eventIds?: string[];
+}
+
+/** How many times a decision is retried when another writer got to the stream first. */
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The read–decide–append loop. It reads every event of the case from the store (never a
+ * projection, so a rule spanning streams sees everything already acknowledged), folds it
+ * through the decider, decides, and appends with the stream's revision as expected revision.
+ * On a concurrent append it reads again and decides again: the second decision either
+ * succeeds on the new state or is refused by a rule (409 with the rule's code).
+ */
+@Injectable()
+export class CaseCommandRunner {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+    private readonly hlc: HlcService,
+  ) {}
+
+  async run<C extends { at: string }, S, E extends DomainEvent>(o: RunOptions<C, S, E>): Promise<StoredEvent[]> {
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.store.readByCase(o.caseId);
+      let state = o.decider.initialState();
+      let revision: number | 'no-stream' = 'no-stream';
+      for (const e of history) {
+        state = o.decider.evolve(state, e);
+        if (e.streamId === o.streamId) revision = e.revision;
+      }
+      const decided = o.decider.decide(o.command, state);
+      if (decided.length === 0) return [];
+      const region = (history[0]?.region as Region | undefined) ?? o.region ?? this.config.region;
+      const events: NewEvent[] = decided.map((e, i) => ({
+        id: o.eventIds?.[i] ?? randomUUID(),
+        type: e.type,
+        caseId: o.caseId,
+        causationId: e.causedBy ?? o.causationId,
+        region,
+        agencyId: o.agencyId ?? null,
+        actor: o.actor,
+        occurredAt: o.command.at,
+        hlc: this.hlc.stamp(o.command.at),
+        data: e.data,
+      }));
+      try {
+        const r = await this.store.append(o.streamId, events, revision);
+        const first = r.nextExpectedRevision - events.length + 1;
+        return events.map((e, i) => ({
+          ...e, streamId: o.streamId, revision: first + i, position: r.lastPosition - events.length + 1 + i, recordedAt: new Date().toISOString(),
+        }));
+      } catch (e) {
+        if (e instanceof StreamConflictError && attempt < MAX_ATTEMPTS && !o.eventIds) continue;
+        throw e;
+      }
+    }
+  }
+}

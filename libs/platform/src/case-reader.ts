@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { StoredEvent } from '@lianban/contracts';
+import { foldCaseFile, type CaseFile } from '@lianban/domain';
+import type { EventStore } from '@lianban/eventstore';
+import { notFound } from './http-errors';
+import { EVENT_STORE } from './tokens';
+
+/** Reads a case straight from the store: always current, optionally as of a past moment. */
+@Injectable()
+export class CaseReader {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** every event of the case, in global order; with `asOf`, only those that had happened by then */
+  async events(caseId: string, asOf?: string): Promise<StoredEvent[]> {
+    const all = await this.store.readByCase(caseId);
+    if (!asOf) return all;
+    const limit = Date.parse(asOf);
+    return all.filter((e) => Date.parse(e.occurredAt) <= limit);
+  }
+
+  async file(caseId: string, asOf?: string): Promise<{ file: CaseFile; events: StoredEvent[] } | null> {
+    const events = await this.events(caseId, asOf);
+    const file = foldCaseFile(events);
+    return file ? { file, events } : null;
+  }
+
+  async fileOr404(caseId: string, asOf?: string): Promise<{ file: CaseFile; events: StoredEvent[] }> {
+    const found = await this.file(caseId, asOf);
+    if (!found) throw notFound('CASE_NOT_FOUND', asOf ? `no case ${caseId} as of ${asOf}` : `no case ${caseId}`);
+    return found;
+  }
+}
