@@ -22,6 +22,9 @@ describe('standalone process (npm start)', () => {
       expect(timeline.entries[0]).toMatchObject({ at: '2021-05-04T02:12:00.000Z', summary: expect.stringContaining('拖欠员工工资') });
       expect(timeline.entries.map((e: { agencyName: string | null }) => e.agencyName)).toContain('渝北区人力资源和社会保障局');
       expect((await api.get('/docs-json')).body.paths['/v1/petitions']).toBeDefined();
+      const metrics = (await api.get('/metrics')).body as string;
+      expect(metrics).toMatch(/lianban_decisions_total\{outcome="appended"\} \d+/);
+      expect(metrics).toContain('lianban_http_requests_total{method="GET",route="/v1/cases/:caseId/timeline",status="200"}');
 
       const clerk = api.as(await api.token('clerk', '500112-xfb'));
       const reg = await clerk.post('/v1/petitions', {

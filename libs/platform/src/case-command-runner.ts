@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
+import type { Actor, NewEvent, Region } from '@lianban/contracts';
+
+/** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
+export type AppendedEvent = NewEvent & { streamId: string; revision: number };
 import type { Decider, DomainEvent } from '@lianban/domain';
 import { StreamConflictError, type EventStore } from '@lianban/eventstore';
 import type { LianbanConfig } from './config';
 import { HlcService } from './hlc.service';
+import { Metrics } from './metrics';
 import { CONFIG, EVENT_STORE } from './tokens';
 
 export interface RunOptions<C extends { at: string }, S, E extends DomainEvent> {
@@ -40,9 +44,10 @@ export class CaseCommandRunner {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONFIG) private readonly config: LianbanConfig,
     private readonly hlc: HlcService,
+    private readonly metrics: Metrics,
   ) {}
 
-  async run<C extends { at: string }, S, E extends DomainEvent>(o: RunOptions<C, S, E>): Promise<StoredEvent[]> {
+  async run<C extends { at: string }, S, E extends DomainEvent>(o: RunOptions<C, S, E>): Promise<AppendedEvent[]> {
     for (let attempt = 1; ; attempt++) {
       const history = await this.store.readByCase(o.caseId);
       let state = o.decider.initialState();
@@ -51,7 +56,13 @@ export class CaseCommandRunner {
         state = o.decider.evolve(state, e);
         if (e.streamId === o.streamId) revision = e.revision;
       }
-      const decided = o.decider.decide(o.command, state);
+      let decided: E[];
+      try {
+        decided = o.decider.decide(o.command, state);
+      } catch (e) {
+        this.metrics.decisions.inc({ outcome: 'refused' });
+        throw e;
+      }
       if (decided.length === 0) return [];
       const region = (history[0]?.region as Region | undefined) ?? o.region ?? this.config.region;
       const events: NewEvent[] = decided.map((e, i) => ({
@@ -68,12 +79,14 @@ export class CaseCommandRunner {
       }));
       try {
         const r = await this.store.append(o.streamId, events, revision);
+        this.metrics.decisions.inc({ outcome: 'appended' });
         const first = r.nextExpectedRevision - events.length + 1;
-        return events.map((e, i) => ({
-          ...e, streamId: o.streamId, revision: first + i, position: r.lastPosition - events.length + 1 + i, recordedAt: new Date().toISOString(),
-        }));
+        return events.map((e, i) => ({ ...e, streamId: o.streamId, revision: first + i }));
       } catch (e) {
-        if (e instanceof StreamConflictError && attempt < MAX_ATTEMPTS && !o.eventIds) continue;
+        if (e instanceof StreamConflictError && attempt < MAX_ATTEMPTS && !o.eventIds) {
+          this.metrics.decisions.inc({ outcome: 'conflict-retry' });
+          continue;
+        }
         throw e;
       }
     }

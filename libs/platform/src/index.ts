@@ -12,3 +12,4 @@ export * from './health.controller';
 export * from './access';
 export * from './event-feed';
 export * from './case-files.projection';
+export * from './metrics';

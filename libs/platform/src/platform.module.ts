@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthGuard, SqliteKeyVault, TokenService, type PersonalDataVault } from '@lianban/auth';
@@ -14,6 +14,7 @@ import type { LianbanConfig } from './config';
 import { HealthController } from './health.controller';
 import { HlcService } from './hlc.service';
 import { HttpErrorFilter } from './http-errors';
+import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
 import { PersonalDataService } from './personal-data.service';
 import { CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT } from './tokens';
 
@@ -39,12 +40,16 @@ class PlatformShutdown implements OnApplicationShutdown {
  */
 @Global()
 @Module({})
-export class PlatformModule {
+export class PlatformModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+
   static forRoot(config: LianbanConfig): DynamicModule {
     return {
       module: PlatformModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: CONFIG, useValue: config },
         {
@@ -64,11 +69,12 @@ export class PlatformModule {
         PersonalDataService,
         EventFeed,
         CaseFilesProjection,
+        Metrics,
         PlatformShutdown,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, CqrsModule],
+      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, CqrsModule],
     };
   }
 }

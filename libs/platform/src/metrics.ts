@@ -1,0 +1,55 @@
+import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry as MetricsRegistry } from 'prom-client';
+import { Public } from '@lianban/auth';
+
+/** Prometheus metrics of one process: HTTP traffic, decisions, and the Node runtime. */
+@Injectable()
+export class Metrics {
+  readonly registry = new MetricsRegistry();
+  readonly httpRequests = new Counter({
+    name: 'lianban_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'lianban_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [this.registry],
+  });
+  readonly decisions = new Counter({
+    name: 'lianban_decisions_total', help: 'commands decided, by outcome (appended, refused, conflict-retry)', labelNames: ['outcome'], registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
+
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  constructor(private readonly metrics: Metrics) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // the route pattern, not the path: case ids must not explode the label space
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      this.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    });
+    next();
+  }
+}
+
+@ApiExcludeController()
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Public()
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

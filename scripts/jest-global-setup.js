@@ -1,0 +1,31 @@
+// `npm test` must pass on a fresh machine with nothing but Node, Java, Maven and PostgreSQL:
+// when no Kafka broker answers at KAFKA_BROKERS (default 127.0.0.1:9092) and the integration
+// or e2e tier is selected, start the repo's own single-node broker (scripts/kafka) and stop it
+// afterwards. A broker someone else started is left alone.
+const { execFileSync } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+
+function reachable(hostPort) {
+  const [host, port] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port: Number(port) });
+    s.setTimeout(1000);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+module.exports = async function globalSetup(globalConfig) {
+  const selected = globalConfig.selectProjects ?? ['unit', 'integration', 'e2e'];
+  if (!selected.some((p) => p === 'integration' || p === 'e2e')) return;
+  const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
+  process.env.KAFKA_BROKERS = brokers;
+  if (await reachable(brokers.split(',')[0])) return;
+  const dir = path.join(__dirname, 'kafka');
+  process.stderr.write(`\njest: no Kafka broker at ${brokers}; starting scripts/kafka (fetch + start)…\n`);
+  execFileSync(path.join(dir, 'fetch.sh'), { stdio: 'inherit' });
+  execFileSync(path.join(dir, 'start.sh'), { stdio: 'inherit' });
+  globalThis.__LIANBAN_STARTED_KAFKA__ = true;
+};
