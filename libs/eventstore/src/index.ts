@@ -1,1 +1,14 @@
 export * from './port';
+export { readAllStream, readAllPages, type ReadAllStreamOptions } from './read-all-stream';
+export type { SubscriptionLogger } from './internal/polling-subscription';
+export {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  type SqliteTransaction,
+} from './sqlite/sqlite-event-store';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb/eventstoredb-event-store';
+export { createEventStore, SQLITE_FILE_NAME, type EventStoreConfig } from './factory';

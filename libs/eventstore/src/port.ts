@@ -70,7 +70,10 @@ export interface EventStore {
   saveCheckpoint(id: string, position: number): Promise<void>;
   /** follow the store from the subscriber's stored checkpoint, live */
   subscribe(options: SubscribeOptions): SubscriptionHandle;
-  /** wait until appended events can be seen by readers; no-op for most adapters */
+  /**
+   * settles the appends already queued, stops this store's subscriptions (waiting for their
+   * handlers in flight) and releases its connections; idempotent
+   */
   close(): Promise<void>;
 }
 

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { NewEvent } from '@lianban/contracts';
+import { runEventStoreContract } from '@lianban/testing';
+import { StreamConflictError, type EventStore } from '../port';
+import { createEventStore } from '../factory';
+import { PostgresEventStore } from './postgres-event-store';
+
+/**
+ * Needs the PostgreSQL server of the integration tier (127.0.0.1:5432, user postgres, trust
+ * auth; DATABASE_URL overrides the base). The suite creates its own database and drops it.
+ */
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseName = `lianban_es_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+const quiet = { warn: () => undefined };
+
+function urlFor(database: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+const testUrl = urlFor(databaseName);
+
+async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin((c) => c.query(`CREATE DATABASE ${databaseName}`));
+});
+
+afterAll(async () => {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+});
+
+// each test gets its own schema in the suite's database: a fresh store without a CREATE DATABASE each
+runEventStoreContract('postgres', async () => {
+  const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const opened: EventStore[] = [];
+  const openOne = async () => {
+    const store = await PostgresEventStore.connect(testUrl, { schema, logger: quiet, poolSize: 4 });
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: await openOne(),
+    reopen: openOne,
+    cleanup: async () => {
+      for (const store of opened) await store.close();
+      const client = new Client({ connectionString: testUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+});
+
+function event(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'lianban.test.happened.v1',
+    caseId: 'case-1',
+    causationId: null,
+    region: 'cq',
+    actor: { id: 'u', role: 'clerk' },
+    occurredAt: new Date().toISOString(),
+    hlc: '0',
+    data: {},
+    ...overrides,
+  };
+}
+
+describe('PostgresEventStore specifics', () => {
+  const schema = `s_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = await PostgresEventStore.connect(testUrl, { schema, logger: quiet });
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('creates its schema idempotently, also from several processes starting at once', async () => {
+    const others = await Promise.all(
+      Array.from({ length: 4 }, () => PostgresEventStore.connect(testUrl, { schema, logger: quiet, poolSize: 1 })),
+    );
+    await Promise.all(others.map((s) => s.close()));
+    const e = event();
+    await store.append(`s-${randomUUID()}`, [e], 'no-stream');
+  });
+
+  it('never lets a reader skip an event: positions become visible in position order', async () => {
+    // writers on separate pools (separate "processes") race; a reader polls readAll from its
+    // checkpoint the whole time. Any event that became visible after the reader had moved past
+    // its position would be missing from what the reader collected.
+    const writers = await Promise.all(
+      Array.from({ length: 4 }, () => PostgresEventStore.connect(testUrl, { schema, logger: quiet, poolSize: 2 })),
+    );
+    const start = await store.headPosition();
+    const seen: number[] = [];
+    let done = false;
+    const reader = (async () => {
+      let after = start;
+      while (!done || (await store.headPosition()) > after) {
+        const page = await store.readAll({ after, limit: 100 });
+        for (const e of page) seen.push(e.position);
+        if (page.length) after = page[page.length - 1].position;
+      }
+    })();
+    const acknowledged: number[] = [];
+    await Promise.all(
+      writers.flatMap((w) =>
+        Array.from({ length: 10 }, async () => {
+          for (let i = 0; i < 5; i++) {
+            const r = await w.append(`race-${randomUUID()}`, [event(), event()], 'no-stream');
+            acknowledged.push(r.lastPosition - 1, r.lastPosition);
+          }
+        }),
+      ),
+    );
+    done = true;
+    await reader;
+    await Promise.all(writers.map((w) => w.close()));
+    expect(seen.slice().sort((a, b) => a - b)).toEqual(seen);
+    expect(new Set(seen)).toEqual(new Set(acknowledged));
+    // positions assigned under the lock have no gaps
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => start + 1 + i));
+  });
+
+  it('puts concurrent appends of one process into one transaction, each checked on its own', async () => {
+    const streamId = `gc-${randomUUID()}`;
+    await store.append(streamId, [event()], 'no-stream');
+    const outcomes = await Promise.allSettled([
+      store.append(streamId, [event()], 0),
+      store.append(streamId, [event()], 0),
+      store.append(`gc-${randomUUID()}`, [event()], 'no-stream'),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(StreamConflictError);
+    const events = await store.readStream(streamId);
+    expect(events).toHaveLength(2);
+    // one transaction: one recordedAt for the whole group
+    const other = (await store.readAll({ after: events[1].position - 1, limit: 10 })).map((e) => e.recordedAt);
+    expect(new Set(other).size).toBe(1);
+  });
+
+  it('refuses data PostgreSQL cannot store as EventRejectedError without failing the others', async () => {
+    const good = `ok-${randomUUID()}`;
+    const bad = `nul-${randomUUID()}`;
+    const outcomes = await Promise.allSettled([
+      store.append(good, [event()], 'no-stream'),
+      // jsonb cannot hold \u0000
+      store.append(bad, [event({ data: { text: 'a\u0000b' } })], 'no-stream'),
+    ]);
+    expect(outcomes[0].status).toBe('fulfilled');
+    expect(outcomes[1].status).toBe('rejected');
+    expect((outcomes[1] as PromiseRejectedResult).reason.name).toBe('EventRejectedError');
+    expect(await store.readStream(bad)).toEqual([]);
+    expect(await store.readStream(good)).toHaveLength(1);
+  });
+
+  it('wakes a subscriber through LISTEN/NOTIFY when another process appends', async () => {
+    const writer = await PostgresEventStore.connect(testUrl, { schema, logger: quiet, poolSize: 1 });
+    const subscriberId = `listen-${randomUUID()}`;
+    await store.saveCheckpoint(subscriberId, await store.headPosition());
+    const seen: string[] = [];
+    // polling every minute: within the wait below only a notification can deliver
+    const sub = store.subscribe({
+      subscriberId,
+      pollIntervalMs: 60_000,
+      handler: async (batch) => {
+        seen.push(...batch.map((e) => e.id));
+      },
+    });
+    try {
+      // the subscriber must be listening before the append; its first read finds nothing
+      const probe = new Client({ connectionString: testUrl });
+      await probe.connect();
+      try {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const { rows } = await probe.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`,
+            [databaseName],
+          );
+          if (rows[0].n > 0) break;
+          if (Date.now() > deadline) throw new Error('no LISTEN connection appeared');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        await probe.end();
+      }
+      const e = event();
+      await writer.append(`n-${randomUUID()}`, [e], 'no-stream');
+      const deadline = Date.now() + 10_000;
+      while (!seen.includes(e.id)) {
+        if (Date.now() > deadline) throw new Error('subscriber was not woken by NOTIFY');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      await sub.stop();
+      await writer.close();
+    }
+  });
+
+  it('is what createEventStore builds for EVENTSTORE=postgres', async () => {
+    const created = await createEventStore({ kind: 'postgres', databaseUrl: testUrl, logger: quiet });
+    try {
+      expect(created.kind).toBe('postgres');
+      expect(await created.headPosition()).toBeGreaterThanOrEqual(0);
+    } finally {
+      await created.close();
+    }
+  });
+
+  it('fails loudly at start-up when the server cannot be reached', async () => {
+    await expect(
+      PostgresEventStore.connect('postgres://postgres@127.0.0.1:1/postgres', { logger: quiet }),
+    ).rejects.toThrow(/PostgreSQL event store: cannot start/);
+  });
+});

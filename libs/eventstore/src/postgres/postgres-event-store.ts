@@ -1,0 +1,516 @@
+import { EventEmitter } from 'node:events';
+import { Client, Pool, type PoolClient } from 'pg';
+import type { NewEvent, StoredEvent } from '@lianban/contracts';
+import {
+  EventRejectedError,
+  StreamConflictError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type SubscribeOptions,
+  type SubscriptionHandle,
+} from '../port';
+import {
+  checkRevision,
+  duplicateIdConflict,
+  encodeAppend,
+  type EncodedEvent,
+  type StreamState,
+} from '../internal/encode';
+import {
+  consoleLogger,
+  startPollingSubscription,
+  type SubscriptionLogger,
+} from '../internal/polling-subscription';
+
+export interface PostgresEventStoreOptions {
+  /** schema holding the tables (created if missing); default: the connection's search_path */
+  schema?: string;
+  /** connections of the pool; default 10 */
+  poolSize?: number;
+  /** where subscriber and connection failures are reported; default console.warn */
+  logger?: SubscriptionLogger;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: EncodedEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  position: string;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  case_id: string;
+  causation_id: string | null;
+  region: string;
+  agency_id: string | null;
+  actor: { id: string; role: string };
+  occurred_at: string;
+  hlc: string;
+  data: unknown;
+  recorded_at: Date;
+}
+
+const NOTIFY_CHANNEL = 'lianban_events';
+const LISTEN_RETRY_MS = 1_000;
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    caseId: row.case_id,
+    causationId: row.causation_id,
+    region: row.region as StoredEvent['region'],
+    agencyId: row.agency_id,
+    actor: row.actor,
+    occurredAt: row.occurred_at,
+    hlc: row.hlc,
+    data: row.data,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: Number(row.position),
+    recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+/** SQLSTATE classes 22 (data exception) and 54 (limit exceeded): the input cannot be stored. */
+function isUnstorableInput(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+/**
+ * The event store on PostgreSQL (distributed mode).
+ *
+ * Global order — the problem: a position taken from a sequence is assigned when a row is
+ * inserted, but rows become visible when their transaction commits, in any order. A reader that
+ * saw position 11 (committed) while 10 was still in flight moves its checkpoint past 10 and never
+ * sees it. The technique used here: every append transaction first takes ONE transaction-scoped
+ * advisory lock (`pg_advisory_xact_lock`), then assigns positions as max(position)+1.., then
+ * commits. PostgreSQL makes a committing transaction visible (ProcArrayEndTransaction) before it
+ * releases its locks, so the next writer obtains the lock — and its positions — only after the
+ * previous writer's events are visible (or rolled back, leaving no trace). Position order is
+ * therefore visibility order, readers can use a plain `position > checkpoint` and never skip,
+ * and positions have no gaps. The cost is that appends to the database are serialised; group
+ * commit (below) recovers throughput by putting all appends queued in this process into one
+ * transaction, one lock and one WAL flush. (The alternative, an xid column filtered with
+ * `pg_snapshot_xmin(pg_current_snapshot())`, orders by (xid, id) and cannot give the port its
+ * single monotonic number.)
+ *
+ * Optimistic concurrency: under that lock the expected revision and the event ids are checked
+ * before inserting; UNIQUE (stream_id, revision) and UNIQUE (id) remain as the backstop.
+ * Subscribers are woken by LISTEN/NOTIFY (the NOTIFY is sent inside the append transaction, so it
+ * is delivered only on commit) and poll as the fallback.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+  private readonly pool: Pool;
+  private readonly logger: SubscriptionLogger;
+  private readonly t: { events: string; checkpoints: string };
+  private readonly lockKey: string;
+  private readonly notifyTag: string;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<SubscriptionHandle>();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
+  private listener: Client | null = null;
+  private listenerStarting = false;
+  private listenRetry: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly connectionString: string,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.logger = options.logger ?? consoleLogger;
+    this.pool = new Pool({ connectionString, max: options.poolSize ?? 10 });
+    // an idle client losing its connection must not crash the process; the next query reconnects
+    this.pool.on('error', (error) => this.logger.warn(`postgres pool: ${error.message}`));
+    const prefix = options.schema ? `${quoteIdent(options.schema)}.` : '';
+    this.t = { events: `${prefix}events`, checkpoints: `${prefix}checkpoints` };
+    this.lockKey = `lianban.events:${options.schema ?? ''}`;
+    this.notifyTag = options.schema ?? '';
+    this.appended.setMaxListeners(0);
+  }
+
+  /** Connects, creates the schema if needed (idempotent, safe from several processes at once). */
+  static async connect(
+    connectionString: string,
+    options: PostgresEventStoreOptions = {},
+  ): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(connectionString, options);
+    try {
+      await store.createSchema();
+      await store.checkDurabilitySettings();
+    } catch (error) {
+      await store.pool.end().catch(() => undefined);
+      throw new Error(`PostgreSQL event store: cannot start: ${(error as Error).message}`);
+    }
+    return store;
+  }
+
+  /**
+   * An acknowledged append is durable only if the server flushes its WAL at commit; these are
+   * server settings the store cannot change, so a weakened server is reported, not refused
+   * (a disposable test database may run that way on purpose).
+   */
+  private async checkDurabilitySettings(): Promise<void> {
+    const { rows } = await this.pool.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')`,
+    );
+    for (const { name, setting } of rows) {
+      if (setting === 'off') {
+        this.logger.warn(`PostgreSQL ${name}=${setting}: acknowledged appends may be lost on a crash`);
+      }
+    }
+  }
+
+  private async createSchema(): Promise<void> {
+    const { events, checkpoints } = this.t;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialise them
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.lockKey}:schema`]);
+      if (this.options.schema) {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
+      }
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${events} (
+          position     bigint      PRIMARY KEY,
+          id           text        NOT NULL UNIQUE,
+          stream_id    text        NOT NULL,
+          revision     integer     NOT NULL,
+          type         text        NOT NULL,
+          case_id      text        NOT NULL,
+          causation_id text,
+          region       text        NOT NULL,
+          agency_id    text,
+          actor        jsonb       NOT NULL,
+          occurred_at  text        NOT NULL,
+          hlc          text        NOT NULL,
+          data         jsonb       NOT NULL,
+          recorded_at  timestamptz NOT NULL,
+          UNIQUE (stream_id, revision)
+        )`);
+      await client.query(`CREATE INDEX IF NOT EXISTS events_case_id ON ${events} (case_id, position)`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${checkpoints} (
+          id         text        PRIMARY KEY,
+          position   bigint      NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    let encoded: EncodedEvent[];
+    try {
+      encoded = encodeAppend(streamId, events, expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: encoded, expected, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    // appends of the current tick, and all those queued while a transaction is in flight, go
+    // into the next transaction together
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        if (this.queue.length > 0) this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let client: PoolClient | undefined;
+    const outcomes: Array<AppendResult | Error> = [];
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
+      const head = await client.query<{ head: string }>(
+        `SELECT coalesce(max(position), 0) AS head FROM ${this.t.events}`,
+      );
+      let nextPosition = Number(head.rows[0].head) + 1;
+      const recordedAt = new Date().toISOString();
+      for (const item of batch) {
+        await client.query('SAVEPOINT lianban_append');
+        try {
+          const result = await this.appendRows(client, item, nextPosition, recordedAt);
+          await client.query('RELEASE SAVEPOINT lianban_append');
+          nextPosition = result.lastPosition + 1;
+          outcomes.push(result);
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT lianban_append');
+          if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
+            outcomes.push(error);
+          } else if (isUnstorableInput(error)) {
+            outcomes.push(
+              new EventRejectedError(`append to ${item.streamId} refused by PostgreSQL: ${(error as Error).message}`),
+            );
+          } else {
+            throw error;
+          }
+        }
+      }
+      if (outcomes.some((o) => !(o instanceof Error))) {
+        await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, this.notifyTag]);
+      }
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      if (client) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // the connection's state is unknown after a failure here; do not reuse it
+        client.release(error as Error);
+      }
+      // a COMMIT that failed on a lost connection may still have committed: a caller that
+      // retries then gets a StreamConflictError (duplicate id), never a duplicate event
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    let anyStored = false;
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) {
+        item.reject(outcome);
+      } else {
+        anyStored = true;
+        item.resolve(outcome);
+      }
+    });
+    if (anyStored) this.appended.emit('appended');
+  }
+
+  private async appendRows(
+    client: PoolClient,
+    item: PendingAppend,
+    firstPosition: number,
+    recordedAt: string,
+  ): Promise<AppendResult> {
+    const { streamId, events, expected } = item;
+    const current = await client.query<{ rev: number | null }>(
+      `SELECT max(revision) AS rev FROM ${this.t.events} WHERE stream_id = $1`,
+      [streamId],
+    );
+    const rev = current.rows[0].rev;
+    const actual: StreamState = rev === null ? 'no-stream' : rev;
+    checkRevision(streamId, expected, actual);
+    const ids = events.map((e) => e.id);
+    const dup = await client.query<{ id: string }>(
+      `SELECT id FROM ${this.t.events} WHERE id = ANY($1::text[]) LIMIT 1`,
+      [ids],
+    );
+    if (dup.rows.length > 0) throw duplicateIdConflict(streamId, expected, actual, dup.rows[0].id);
+
+    const firstRevision = actual === 'no-stream' ? 0 : actual + 1;
+    try {
+      // one statement whatever the number of events: arrays instead of 14 parameters per row
+      await client.query(
+        `INSERT INTO ${this.t.events}
+           (position, id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+            actor, occurred_at, hlc, data, recorded_at)
+         SELECT u.position, u.id, $2, u.revision, u.type, u.case_id, u.causation_id, u.region,
+                u.agency_id, u.actor::jsonb, u.occurred_at, u.hlc, u.data::jsonb, $3::timestamptz
+         FROM unnest($1::bigint[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+           AS u(position, id, revision, type, case_id, causation_id, region, agency_id, actor,
+                occurred_at, hlc, data)`,
+        [
+          events.map((_, i) => String(firstPosition + i)),
+          streamId,
+          recordedAt,
+          ids,
+          events.map((_, i) => firstRevision + i),
+          events.map((e) => e.type),
+          events.map((e) => e.caseId),
+          events.map((e) => e.causationId),
+          events.map((e) => e.region),
+          events.map((e) => e.agencyId),
+          events.map((e) => e.actorJson),
+          events.map((e) => e.occurredAt),
+          events.map((e) => e.hlc),
+          events.map((e) => e.dataJson),
+        ],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new StreamConflictError(streamId, expected, actual);
+      }
+      throw error;
+    }
+    return {
+      nextExpectedRevision: firstRevision + events.length - 1,
+      lastPosition: firstPosition + events.length - 1,
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT * FROM ${this.t.events} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision`,
+      [streamId, options.fromRevision ?? 0],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT * FROM ${this.t.events} WHERE position > $1 ORDER BY position LIMIT $2`,
+      [options.after ?? 0, options.limit ?? 1000],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readByCase(caseId: string): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT * FROM ${this.t.events} WHERE case_id = $1 ORDER BY position`,
+      [caseId],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string }>(
+      `SELECT coalesce(max(position), 0) AS head FROM ${this.t.events}`,
+    );
+    return Number(rows[0].head);
+  }
+
+  async loadCheckpoint(id: string): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.t.checkpoints} WHERE id = $1`,
+      [id],
+    );
+    return rows.length ? Number(rows[0].position) : 0;
+  }
+
+  async saveCheckpoint(id: string, position: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.t.checkpoints} (id, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [id, position],
+    );
+  }
+
+  subscribe(options: SubscribeOptions): SubscriptionHandle {
+    if (this.closed) throw new Error('event store is closed');
+    this.ensureListener();
+    const handle = startPollingSubscription(
+      {
+        readAfter: (after, limit) => this.readAll({ after, limit }),
+        loadCheckpoint: (id) => this.loadCheckpoint(id),
+        saveCheckpoint: (id, position) => this.saveCheckpoint(id, position),
+        onAppended: (listener) => {
+          this.appended.on('appended', listener);
+          return () => this.appended.off('appended', listener);
+        },
+      },
+      options,
+      this.logger,
+    );
+    const tracked: SubscriptionHandle = {
+      stop: async () => {
+        this.subscriptions.delete(tracked);
+        await handle.stop();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * One LISTEN connection per store, opened with the first subscription. Appends from other
+   * processes arrive as notifications; if the connection drops, polling carries on and the
+   * listener is re-established in the background.
+   */
+  private ensureListener(): void {
+    if (this.listener || this.listenerStarting || this.closed) return;
+    this.listenerStarting = true;
+    const client = new Client({ connectionString: this.connectionString });
+    const retry = (error: Error) => {
+      this.logger.warn(`postgres LISTEN connection: ${error.message}; polling until it is back`);
+      if (this.listener === client) this.listener = null;
+      client.end().catch(() => undefined);
+      if (!this.closed && !this.listenRetry) {
+        this.listenRetry = setTimeout(() => {
+          this.listenRetry = null;
+          if (this.subscriptions.size > 0) this.ensureListener();
+        }, LISTEN_RETRY_MS);
+      }
+    };
+    client.on('error', retry);
+    client.on('end', () => {
+      if (this.listener === client && !this.closed) retry(new Error('connection ended'));
+    });
+    client.on('notification', (message) => {
+      if (message.channel === NOTIFY_CHANNEL && (message.payload ?? '') === this.notifyTag) {
+        this.appended.emit('appended');
+      }
+    });
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
+      .then(() => {
+        this.listenerStarting = false;
+        if (this.closed) {
+          void client.end().catch(() => undefined);
+          return;
+        }
+        this.listener = client;
+        // anything committed while we were connecting is found by this extra wake-up
+        this.appended.emit('appended');
+      })
+      .catch((error: Error) => {
+        this.listenerStarting = false;
+        retry(error);
+      });
+  }
+
+  /** Writes the queued appends, stops the subscriptions and the LISTEN connection, ends the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0 || this.flushing || this.flushScheduled) {
+      if (this.flushing) await this.flushing;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.closed = true;
+    if (this.listenRetry) clearTimeout(this.listenRetry);
+    const listener = this.listener;
+    this.listener = null;
+    if (listener) await listener.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NewEvent } from '@lianban/contracts';
+import { runEventStoreContract } from '@lianban/testing';
+import { StreamConflictError, type EventStore } from '../port';
+import { createEventStore, SQLITE_FILE_NAME } from '../factory';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const quiet = { warn: () => undefined };
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'lianban-es-'));
+}
+
+runEventStoreContract('sqlite', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'nested', 'events.sqlite');
+  const opened: EventStore[] = [];
+  const openOne = async () => {
+    const store = SqliteEventStore.open(file, { logger: quiet });
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: await openOne(),
+    reopen: openOne,
+    cleanup: async () => {
+      for (const store of opened) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+function event(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'lianban.test.happened.v1',
+    caseId: 'case-1',
+    causationId: null,
+    region: 'cq',
+    actor: { id: 'u', role: 'clerk' },
+    occurredAt: new Date().toISOString(),
+    hlc: '0',
+    data: {},
+    ...overrides,
+  };
+}
+
+describe('SqliteEventStore specifics', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = tempDir();
+    store = SqliteEventStore.open(join(dir, 'a', 'b', 'events.sqlite'), { logger: quiet });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the parent directory and runs in WAL mode with synchronous=FULL', () => {
+    expect(existsSync(join(dir, 'a', 'b', 'events.sqlite'))).toBe(true);
+    expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    // 2 = FULL
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('commits the appends of one tick in a single transaction, each checked on its own', async () => {
+    let commits = 0;
+    const db = store.database;
+    // counts real COMMITs: total_changes alone cannot tell one transaction from several
+    const original = db.transaction.bind(db);
+    (db as { transaction: typeof db.transaction }).transaction = ((fn: (...args: never[]) => unknown) => {
+      const tx = original(fn);
+      const wrap = (kind: 'default' | 'immediate') => (...args: never[]) => {
+        const wasInTransaction = db.inTransaction;
+        const result = kind === 'immediate' ? tx.immediate(...args) : tx(...args);
+        if (!wasInTransaction) commits += 1;
+        return result;
+      };
+      return Object.assign(wrap('default'), { immediate: wrap('immediate') });
+    }) as unknown as typeof db.transaction;
+
+    await store.append('s-1', [event()], 'no-stream');
+    commits = 0;
+    const outcomes = await Promise.allSettled([
+      store.append('s-1', [event()], 0),
+      store.append('s-1', [event()], 0),
+      store.append('s-2', [event(), event()], 'no-stream'),
+      store.append('s-3', [event()], 7),
+    ]);
+    expect(commits).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(StreamConflictError);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(StreamConflictError);
+    expect((await store.readStream('s-1')).length).toBe(2);
+    expect((await store.readStream('s-2')).length).toBe(2);
+    expect(await store.readStream('s-3')).toEqual([]);
+  });
+
+  it('resolves an append only once its events can be read from another connection', async () => {
+    const other = SqliteEventStore.open(store.filePath, { logger: quiet });
+    try {
+      const e = event();
+      const pending = store.append('s-visible', [e], 'no-stream');
+      // queued for the group commit: not written yet
+      const visibleBeforeResolve = (await other.readStream('s-visible')).length > 0;
+      await pending;
+      expect(visibleBeforeResolve).toBe(false);
+      expect((await other.readStream('s-visible')).map((x) => x.id)).toEqual([e.id]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('writes own tables and appends atomically through transaction()', async () => {
+    store.database.exec('CREATE TABLE IF NOT EXISTS inbox (message_id TEXT PRIMARY KEY)');
+    const handled = event();
+    const result = store.transaction((tx) => {
+      tx.db.prepare('INSERT INTO inbox (message_id) VALUES (?)').run('m-1');
+      return tx.append('s-inbox', [handled], 'no-stream');
+    });
+    expect(result).toEqual({ nextExpectedRevision: 0, lastPosition: expect.any(Number) });
+
+    // the redelivered message: the conflict rolls back the inbox row too
+    expect(() =>
+      store.transaction((tx) => {
+        tx.db.prepare('INSERT INTO inbox (message_id) VALUES (?)').run('m-2');
+        return tx.append('s-inbox', [event()], 'no-stream');
+      }),
+    ).toThrow(StreamConflictError);
+    const inbox = store.database.prepare('SELECT message_id FROM inbox ORDER BY message_id').pluck().all();
+    expect(inbox).toEqual(['m-1']);
+    expect((await store.readStream('s-inbox')).map((e) => e.id)).toEqual([handled.id]);
+  });
+
+  it('wakes a subscriber on an append made through transaction()', async () => {
+    const seen: string[] = [];
+    // a long poll interval: only the in-process wake-up can deliver within the wait below
+    const sub = store.subscribe({
+      subscriberId: 'tx-sub',
+      pollIntervalMs: 60_000,
+      handler: async (batch) => {
+        seen.push(...batch.map((e) => e.id));
+      },
+    });
+    try {
+      // let the subscriber reach its idle wait on the empty store
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      const e = event();
+      store.transaction((tx) => tx.append('s-wake', [e], 'no-stream'));
+      const deadline = Date.now() + 10_000;
+      while (!seen.includes(e.id)) {
+        if (Date.now() > deadline) throw new Error('subscriber was not woken');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      await sub.stop();
+    }
+  });
+});
+
+describe('createEventStore (sqlite)', () => {
+  it('opens the store file inside dataDir', async () => {
+    const dir = tempDir();
+    const store = await createEventStore({ kind: 'sqlite', dataDir: join(dir, 'data'), logger: quiet });
+    try {
+      expect(store.kind).toBe('sqlite');
+      await store.append('s', [event()], 'no-stream');
+      expect(existsSync(join(dir, 'data', SQLITE_FILE_NAME))).toBe(true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a configuration without its connection setting', async () => {
+    await expect(createEventStore({ kind: 'postgres' })).rejects.toThrow(/DATABASE_URL/);
+    await expect(createEventStore({ kind: 'eventstoredb' })).rejects.toThrow(/EVENTSTORE_CONNECTION_STRING/);
+  });
+});

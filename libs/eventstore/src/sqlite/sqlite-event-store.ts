@@ -1,0 +1,410 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { NewEvent, StoredEvent } from '@lianban/contracts';
+import {
+  EventRejectedError,
+  StreamConflictError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type SubscribeOptions,
+  type SubscriptionHandle,
+} from '../port';
+import {
+  checkRevision,
+  duplicateIdConflict,
+  encodeAppend,
+  type EncodedEvent,
+  type StreamState,
+} from '../internal/encode';
+import {
+  consoleLogger,
+  startPollingSubscription,
+  type SubscriptionLogger,
+} from '../internal/polling-subscription';
+
+export interface SqliteEventStoreOptions {
+  /** where subscriber failures are reported; default console.warn */
+  logger?: SubscriptionLogger;
+  /** how long a write waits for another process holding the file's write lock; default 5000 */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * What `SqliteEventStore.transaction` hands its callback: the shared connection, and a
+ * synchronous append that joins the surrounding transaction.
+ */
+export interface SqliteTransaction {
+  readonly db: Database.Database;
+  /** same rules as EventStore.append; throws StreamConflictError / EventRejectedError */
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: EncodedEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  case_id: string;
+  causation_id: string | null;
+  region: string;
+  agency_id: string | null;
+  actor: string;
+  occurred_at: string;
+  hlc: string;
+  data: string;
+  recorded_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position     INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           TEXT    NOT NULL UNIQUE,
+  stream_id    TEXT    NOT NULL,
+  revision     INTEGER NOT NULL,
+  type         TEXT    NOT NULL,
+  case_id      TEXT    NOT NULL,
+  causation_id TEXT,
+  region       TEXT    NOT NULL,
+  agency_id    TEXT,
+  actor        TEXT    NOT NULL,
+  occurred_at  TEXT    NOT NULL,
+  hlc          TEXT    NOT NULL,
+  data         TEXT    NOT NULL,
+  recorded_at  TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+CREATE INDEX IF NOT EXISTS events_case_id ON events (case_id, position);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  id         TEXT    PRIMARY KEY,
+  position   INTEGER NOT NULL,
+  updated_at TEXT    NOT NULL
+);
+`;
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    caseId: row.case_id,
+    causationId: row.causation_id,
+    region: row.region as StoredEvent['region'],
+    agencyId: row.agency_id,
+    actor: JSON.parse(row.actor),
+    occurredAt: row.occurred_at,
+    hlc: row.hlc,
+    data: JSON.parse(row.data),
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * The embedded event store: one SQLite file (DESIGN 2, embedded mode).
+ *
+ * Durability: WAL with `synchronous=FULL`, so every COMMIT syncs the WAL and an acknowledged
+ * append survives power loss. Group commit: appends made in the same tick are queued and written
+ * in ONE immediate transaction (one sync for all of them), each checked against its own expected
+ * revision inside a savepoint so one conflict does not fail the others; every promise settles
+ * only after COMMIT returned.
+ *
+ * Global order: positions come from AUTOINCREMENT inside a transaction that holds SQLite's
+ * write lock from BEGIN IMMEDIATE to COMMIT, so position order is commit order and a reader
+ * never sees position n+1 before n (even with other processes writing the same file).
+ *
+ * Sharing the connection: code of the same process that needs its own tables written atomically
+ * with its effect (e.g. a consumer's inbox table plus the events it appends) uses
+ * `transaction(tx => ...)`; `database` exposes the connection for schema set-up and reads.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly logger: SubscriptionLogger;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<SubscriptionHandle>();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
+  private readonly appendInTransaction: (
+    streamId: string,
+    events: EncodedEvent[],
+    expected: ExpectedRevision,
+    recordedAt: string,
+  ) => AppendResult;
+
+  constructor(readonly filePath: string, options: SqliteEventStoreOptions = {}) {
+    this.logger = options.logger ?? consoleLogger;
+    if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
+    this.db = new Database(filePath);
+    this.db.pragma('journal_mode = WAL');
+    // FULL (not NORMAL): in WAL mode NORMAL may lose the last commits on power loss
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.exec(SCHEMA);
+    this.stmts = this.prepare();
+    this.appended.setMaxListeners(0);
+    // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT,
+    // which is what isolates each append of a group commit from the others
+    this.appendInTransaction = this.db.transaction(
+      (streamId: string, events: EncodedEvent[], expected: ExpectedRevision, recordedAt: string) =>
+        this.appendRows(streamId, events, expected, recordedAt),
+    );
+  }
+
+  /** Opens (creating the parent directory and the file if needed) the store at `filePath`. */
+  static open(filePath: string, options?: SqliteEventStoreOptions): SqliteEventStore {
+    return new SqliteEventStore(filePath, options);
+  }
+
+  /**
+   * The store's connection. Use it to create and read your own tables; never write the
+   * `events` or `checkpoints` tables directly. Writes that must be atomic with an append go
+   * through `transaction`.
+   */
+  get database(): Database.Database {
+    this.assertOpen();
+    return this.db;
+  }
+
+  /**
+   * Runs `fn` synchronously in one IMMEDIATE transaction on the store's connection: whatever it
+   * writes to its own tables and every `tx.append` commit together or not at all. `fn` must not
+   * be async (better-sqlite3 refuses a promise). A StreamConflictError thrown by `tx.append` and
+   * not caught rolls the whole transaction back. Subscribers are woken after COMMIT.
+   */
+  transaction<T>(fn: (tx: SqliteTransaction) => T): T {
+    this.assertOpen();
+    const recordedAt = new Date().toISOString();
+    let appended = false;
+    const tx: SqliteTransaction = {
+      db: this.db,
+      append: (streamId, events, expected) => {
+        const encoded = encodeAppend(streamId, events, expected);
+        const result = this.appendInTransaction(streamId, encoded, expected, recordedAt);
+        appended = true;
+        return result;
+      },
+    };
+    const result = this.db.transaction(() => fn(tx)).immediate();
+    if (appended && !this.db.inTransaction) this.appended.emit('appended');
+    return result;
+  }
+
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    let encoded: EncodedEvent[];
+    try {
+      encoded = encodeAppend(streamId, events, expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: encoded, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate runs after the current tick's microtasks, so every append issued
+        // concurrently by the callers of this tick joins the same transaction
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const recordedAt = new Date().toISOString();
+    const outcomes: Array<AppendResult | Error> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              outcomes.push(this.appendInTransaction(item.streamId, item.events, item.expected, recordedAt));
+            } catch (error) {
+              if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
+                outcomes.push(error);
+              } else {
+                throw error;
+              }
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      // nothing of the batch was committed
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    let anyStored = false;
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) {
+        item.reject(outcome);
+      } else {
+        anyStored = true;
+        item.resolve(outcome);
+      }
+    });
+    if (anyStored) this.appended.emit('appended');
+  }
+
+  private appendRows(
+    streamId: string,
+    events: EncodedEvent[],
+    expected: ExpectedRevision,
+    recordedAt: string,
+  ): AppendResult {
+    const { rev } = this.stmts.streamRevision.get(streamId) as { rev: number | null };
+    const actual: StreamState = rev === null ? 'no-stream' : rev;
+    checkRevision(streamId, expected, actual);
+    for (const e of events) {
+      if (this.stmts.idExists.get(e.id)) throw duplicateIdConflict(streamId, expected, actual, e.id);
+    }
+    let revision = actual === 'no-stream' ? -1 : actual;
+    let lastPosition = 0;
+    for (const e of events) {
+      revision += 1;
+      try {
+        const info = this.stmts.insert.run(
+          e.id,
+          streamId,
+          revision,
+          e.type,
+          e.caseId,
+          e.causationId,
+          e.region,
+          e.agencyId,
+          e.actorJson,
+          e.occurredAt,
+          e.hlc,
+          e.dataJson,
+          recordedAt,
+        );
+        lastPosition = Number(info.lastInsertRowid);
+      } catch (error) {
+        // the checks above hold the write lock, so this only fires if the file was written
+        // behind the store's back; it is still a conflict, never a duplicate
+        if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+          throw new StreamConflictError(streamId, expected, actual);
+        }
+        throw error;
+      }
+    }
+    return { nextExpectedRevision: revision, lastPosition };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const rows = this.stmts.readStream.all(streamId, options.fromRevision ?? 0) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const rows = this.stmts.readAll.all(options.after ?? 0, options.limit ?? 1000) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async readByCase(caseId: string): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return (this.stmts.readByCase.all(caseId) as EventRow[]).map(toStoredEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const { head } = this.stmts.head.get() as { head: number | null };
+    return head ?? 0;
+  }
+
+  async loadCheckpoint(id: string): Promise<number> {
+    this.assertOpen();
+    const row = this.stmts.loadCheckpoint.get(id) as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async saveCheckpoint(id: string, position: number): Promise<void> {
+    this.assertOpen();
+    this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
+  }
+
+  subscribe(options: SubscribeOptions): SubscriptionHandle {
+    this.assertOpen();
+    const handle = startPollingSubscription(
+      {
+        readAfter: (after, limit) => this.readAll({ after, limit }),
+        loadCheckpoint: (id) => this.loadCheckpoint(id),
+        saveCheckpoint: (id, position) => this.saveCheckpoint(id, position),
+        onAppended: (listener) => {
+          this.appended.on('appended', listener);
+          return () => this.appended.off('appended', listener);
+        },
+      },
+      options,
+      this.logger,
+    );
+    const tracked: SubscriptionHandle = {
+      stop: async () => {
+        this.subscriptions.delete(tracked);
+        await handle.stop();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  /** Writes the queued appends, stops the subscriptions, closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0) this.flush();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    if (this.queue.length > 0) this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event store is closed');
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      streamRevision: db.prepare('SELECT MAX(revision) AS rev FROM events WHERE stream_id = ?'),
+      idExists: db.prepare('SELECT 1 FROM events WHERE id = ?').pluck(),
+      insert: db.prepare(
+        `INSERT INTO events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+                             actor, occurred_at, hlc, data, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      readStream: db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
+      ),
+      readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      readByCase: db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY position'),
+      head: db.prepare('SELECT MAX(position) AS head FROM events'),
+      loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),
+      saveCheckpoint: db.prepare(
+        `INSERT INTO checkpoints (id, position, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      ),
+    };
+  }
+}
