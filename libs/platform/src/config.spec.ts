@@ -24,6 +24,10 @@ describe('configuration (DESIGN 10)', () => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
 
+  it('a single process on PostgreSQL is still embedded: dev auth and the demo stay available', () => {
+    expect(loadConfig({ EVENTSTORE: 'postgres', DATABASE_URL: 'postgres://x@127.0.0.1/db' })).toMatchObject({ embedded: true, authMode: 'dev', demo: true });
+  });
+
   it('distributed mode defaults to jwt auth and no demo', () => {
     const c = loadConfig({ BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', AUTH_SECRET: 's' });
     expect(c).toMatchObject({ embedded: false, authMode: 'jwt', demo: false });

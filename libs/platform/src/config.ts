@@ -18,7 +18,10 @@ export interface LianbanConfig {
   authMode: 'dev' | 'jwt';
   authSecret: string;
   demo: boolean;
-  /** embedded = sqlite + in-process bus in one process */
+  /**
+   * embedded = one process on the in-process bus (the standalone app), whatever the store;
+   * distributed = separate processes over Kafka. Dev auth and the clock header exist only embedded.
+   */
   embedded: boolean;
 }
 
@@ -44,7 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LianbanConfig 
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT=${portText} is not a TCP port`);
   const eventStore = oneOf(env, 'EVENTSTORE', ['sqlite', 'postgres', 'eventstoredb'] as const, 'sqlite');
   const bus = oneOf(env, 'BUS', ['memory', 'kafka'] as const, 'memory');
-  const embedded = eventStore === 'sqlite' && bus === 'memory';
+  const embedded = bus === 'memory';
   const databaseUrl = env.DATABASE_URL || null;
   if (eventStore === 'postgres' && !databaseUrl) throw new ConfigError('EVENTSTORE=postgres needs DATABASE_URL');
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || null;
@@ -61,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LianbanConfig 
   const region = oneOf(env, 'REGION', ['cq', 'sc'] as const, regionFromAgency ?? 'cq');
   const authMode = oneOf(env, 'AUTH_MODE', ['dev', 'jwt'] as const, embedded ? 'dev' : 'jwt');
   if (authMode === 'dev' && !embedded) {
-    throw new ConfigError('AUTH_MODE=dev exists only in embedded mode (EVENTSTORE=sqlite, BUS=memory); distributed processes verify real JWTs');
+    throw new ConfigError('AUTH_MODE=dev exists only in embedded mode (one process, BUS=memory); distributed processes verify real JWTs');
   }
   const authSecret = env.AUTH_SECRET || (authMode === 'dev' ? 'lianban-dev-secret-not-for-production' : '');
   if (!authSecret) throw new ConfigError('AUTH_MODE=jwt needs AUTH_SECRET');
