@@ -22,7 +22,6 @@ const shared = {
 
 module.exports = {
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
-  globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   rootDir: __dirname,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },

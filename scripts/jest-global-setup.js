@@ -1,7 +1,8 @@
 // `npm test` must pass on a fresh machine with nothing but Node, Java, Maven and PostgreSQL:
 // when no Kafka broker answers at KAFKA_BROKERS (default 127.0.0.1:9092) and the integration
-// or e2e tier is selected, start the repo's own single-node broker (scripts/kafka) and stop it
-// afterwards. A broker someone else started is left alone.
+// or e2e tier is selected, start the repo's own single-node broker (scripts/kafka). It is left
+// running — like the PostgreSQL server — so later and concurrent test runs share it and are not
+// cut off mid-run; `scripts/kafka/stop.sh` stops it (.ci/run does so on exit).
 const { execFileSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
@@ -27,5 +28,4 @@ module.exports = async function globalSetup(globalConfig) {
   process.stderr.write(`\njest: no Kafka broker at ${brokers}; starting scripts/kafka (fetch + start)…\n`);
   execFileSync(path.join(dir, 'fetch.sh'), { stdio: 'inherit' });
   execFileSync(path.join(dir, 'start.sh'), { stdio: 'inherit' });
-  globalThis.__LIANBAN_STARTED_KAFKA__ = true;
 };

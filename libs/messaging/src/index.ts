@@ -1,1 +1,14 @@
 export * from './port';
+export * from './errors';
+export { partitionForKey } from './murmur2';
+export {
+  BusLogger,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_PARTITIONS,
+  DEFAULT_RETRY_BACKOFF_MS,
+  MAX_RETRY_BACKOFF_MS,
+  retryDelayMs,
+} from './delivery';
+export { InProcessBus, InProcessBusOptions } from './memory/in-process-bus';
+export { KafkaBus, KafkaBusOptions } from './kafka/kafka-bus';
+export { createMessageBus, MessageBusConfig } from './factory';

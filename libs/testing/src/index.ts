@@ -1,0 +1,3 @@
+export * from './decider-spec';
+export * from './bus-contract';
+export * from './eventstore-contract';
