@@ -46,12 +46,18 @@ export function canonicalKey(k: KeyRecord): string {
   return `${JSON.stringify(k.petitionerId)}\t${k.key.toString('hex')}\t${k.createdAt}`;
 }
 
-/** SHA-256 over one canonical line per item, in order; plus the count. */
+/**
+ * SHA-256 over one canonical line per item, in order, each followed by "\n" (the same as
+ * `sha256sum` of a JSON-lines export in global order); plus the count.
+ */
 export class Digest {
   private readonly hash: Hash = createHash('sha256');
   count = 0;
 
+  /** One line: the hash is that of the lines joined by "\n", so a line must not contain one. */
   addLine(line: string): void {
+    // canonical JSON escapes newlines; a raw one would let two different sequences hash alike
+    if (line.includes('\n')) throw new Error('a digest line must not contain a newline');
     this.hash.update(line);
     this.hash.update('\n');
     this.count += 1;

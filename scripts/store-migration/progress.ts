@@ -45,7 +45,7 @@ export function formatProgress(state: ProgressState, barWidth = 24): string {
  */
 export class Progress {
   private readonly started: number;
-  private lastDraw = Number.NEGATIVE_INFINITY;
+  private lastDraw: number;
   private done = 0;
 
   constructor(
@@ -55,6 +55,8 @@ export class Progress {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.started = now();
+    // the first figures of a run (rate, ETA) are noise: draw once some time has passed
+    this.lastDraw = this.started;
   }
 
   update(done: number): void {

@@ -1,17 +1,19 @@
-import { Api, eventually, startStandalone, type RunningApp } from '@lianban/testing/standalone';
+import { Api, eventually, type RunningApp } from '@lianban/testing/standalone';
+import { E2E_STORES, startStandaloneOn } from '@lianban/testing/stores';
 
 /**
- * The foundation flow over real HTTP against the standalone app on a real SQLite file:
+ * The foundation flow over real HTTP against the standalone app, once on a real SQLite file and
+ * once on PostgreSQL (EVENTSTORE=postgres, same tests unchanged):
  * registration → classification → assignment to three agencies at once → acceptance →
  * handling → opinions → the lead's reply → case answered → rating, then the timeline.
  */
-describe('standalone: a multi-agency case end to end over HTTP', () => {
+describe.each(E2E_STORES)('standalone on %s: a multi-agency case end to end over HTTP', (store) => {
   let running: RunningApp;
   let api: Api;
   let tokens: Record<string, string>;
 
   beforeAll(async () => {
-    running = await startStandalone();
+    running = await startStandaloneOn(store);
     api = new Api(running.url);
     tokens = {
       clerk: await api.token('clerk', '500112-xfb'),
@@ -22,13 +24,17 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
       analyst: await api.token('analyst'),
     };
   });
-  afterAll(() => running.close());
+  afterAll(() => running?.close());
 
   const petition = {
     channel: 'visit', regionCode: '500112', demandClass: 'claim',
     petitioner: { name: '李某某', phone: '13900000001', idNumber: '50011219800101001X' },
     subject: '小区外墙脱落、欠薪与物业纠纷', content: '外墙瓷砖脱落，施工方拖欠农民工工资，物业不作为。',
   };
+  // Each later test registers a petitioner of its own: the same petitioner raising the same matter
+  // while its case is open is a repeat (Art. 19), linked to that case instead of registered anew.
+  let petitioners = 0;
+  const fresh = () => ({ ...petition, petitioner: { name: '李某某', phone: `1390001${String(++petitioners).padStart(4, '0')}` } });
 
   async function headOfStore(): Promise<number> {
     const h = await api.get('/health');
@@ -79,8 +85,9 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
     for (const [who, agency] of [['rsj', '500112-rsj'], ['xfb', '500112-xfb']] as const) {
       expect((await api.as(tokens[who]).at('2024-03-10T10:00:00+08:00').post(`/v1/cases/${caseId}/tasks/${agency}/opinion`, { text: '同意' })).status).toBe(201);
     }
+    // 交办 (assign): the lead's reply carries its 办结报告 to the bureau (Art. 22)
     const reply = await api.as(tokens.zjw).at('2024-03-12T16:00:00+08:00').post(`/v1/cases/${caseId}/reply`, {
-      outcome: 'support', text: '已责成开发商维修外墙，工资已支付。',
+      outcome: 'support', text: '已责成开发商维修外墙，工资已支付。', completionReport: '外墙已维修，欠薪已支付，信访人认可。',
     });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ withinLimit: true });
@@ -91,7 +98,8 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
       return r.body.step === 'answered' ? r.body : null;
     }, 'the case to be answered');
     expect(status).toMatchObject({ canRate: true, answer: { outcome: 'support', leadAgencyId: '500112-zjw' }, petitioner: { name: '李某某' } });
-    expect(status.limits.map((l: { kind: string }) => l.kind)).toEqual(['route', 'acknowledge', 'handle', 'acknowledge', 'handle', 'acknowledge', 'handle']);
+    // answered: the petitioner's own 30 日 window to ask for a 复查 (Art. 35) is listed too
+    expect(status.limits.map((l: { kind: string }) => l.kind)).toEqual(['route', 'acknowledge', 'handle', 'acknowledge', 'handle', 'acknowledge', 'handle', 'review-request']);
 
     const rated = await petitioner.at('2024-03-13T09:00:00+08:00').post(`/v1/petitions/${caseId}/rating`, { rating: 'basically-satisfied' });
     expect(rated.status).toBe(201);
@@ -102,7 +110,7 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
     expect(types).toEqual([
       'case.registered', 'case.classified', 'case.agencies-assigned',
       'task.accepted', 'task.accepted', 'task.accepted', 'task.action-recorded',
-      'task.opinion-submitted', 'task.opinion-submitted', 'task.reply-issued', 'case.answered', 'case.reply-rated',
+      'task.opinion-submitted', 'task.opinion-submitted', 'task.reply-issued', 'task.completion-report-filed', 'case.answered', 'case.reply-rated',
     ]);
     const accepted = tl.body.entries.filter((e: { type: string }) => e.type === 'lianban.task.accepted.v1');
     const assignment = tl.body.entries.find((e: { type: string }) => e.type === 'lianban.case.agencies-assigned.v1');
@@ -124,7 +132,7 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
   });
 
   it('answers a conflicting concurrent command with 409 and keeps exactly one of them', async () => {
-    const reg = await api.as(tokens.clerk).at('2024-04-01T09:00:00+08:00').post('/v1/petitions', petition);
+    const reg = await api.as(tokens.clerk).at('2024-04-01T09:00:00+08:00').post('/v1/petitions', fresh());
     const caseId = reg.body.caseId;
     const coord = api.as(tokens.coordinator).at('2024-04-01T10:00:00+08:00');
     await coord.post(`/v1/cases/${caseId}/classification`, { demandClass: 'claim', category: '劳动保障', route: 'petition' });
@@ -166,7 +174,7 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
   });
 
   it('refuses callers without a token, with the wrong role, or acting for another agency', async () => {
-    const reg = await api.as(tokens.clerk).at('2024-05-06T09:00:00+08:00').post('/v1/petitions', petition);
+    const reg = await api.as(tokens.clerk).at('2024-05-06T09:00:00+08:00').post('/v1/petitions', fresh());
     const caseId = reg.body.caseId;
     expect((await api.get('/v1/inbox')).status).toBe(401);
     expect((await api.as('not-a-token').get('/v1/inbox')).status).toBe(401);
@@ -177,7 +185,7 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
     expect(otherAgency.status).toBe(403);
     // a letter needs an intake clerk; an online petition does not need a token at all
     expect((await api.post('/v1/petitions', petition)).status).toBe(403);
-    const online = await api.post('/v1/petitions', { ...petition, channel: 'online' });
+    const online = await api.post('/v1/petitions', { ...fresh(), channel: 'online' });
     expect(online.status).toBe(201);
     // a petitioner sees their own case, not another's
     expect((await api.as(online.body.petitionerToken).get(`/v1/petitions/${online.body.caseId}`)).status).toBe(200);
@@ -185,7 +193,7 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
   });
 
   it('refuses a command dated before the case\'s last event (history never goes back)', async () => {
-    const reg = await api.as(tokens.clerk).at('2024-06-10T09:00:00+08:00').post('/v1/petitions', petition);
+    const reg = await api.as(tokens.clerk).at('2024-06-10T09:00:00+08:00').post('/v1/petitions', fresh());
     const r = await api.as(tokens.coordinator).at('2024-06-09T09:00:00+08:00').post(`/v1/cases/${reg.body.caseId}/classification`, {
       demandClass: 'claim', category: 'x', route: 'petition',
     });
@@ -195,8 +203,9 @@ describe('standalone: a multi-agency case end to end over HTTP', () => {
 
   it('gives a retried registration (same Idempotency-Key) its first answer instead of a second case', async () => {
     const key = `retry-${Date.now()}`;
-    const a = await api.as(tokens.clerk).post('/v1/petitions', petition, { 'idempotency-key': key });
-    const b = await api.as(tokens.clerk).post('/v1/petitions', petition, { 'idempotency-key': key });
+    const same = fresh();
+    const a = await api.as(tokens.clerk).post('/v1/petitions', same, { 'idempotency-key': key });
+    const b = await api.as(tokens.clerk).post('/v1/petitions', same, { 'idempotency-key': key });
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.caseId).toBe(a.body.caseId);

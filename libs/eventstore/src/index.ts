@@ -1,4 +1,5 @@
 export * from './port';
+export * from './import';
 export { readAllStream, readAllPages, type ReadAllStreamOptions } from './read-all-stream';
 export type { SubscriptionLogger } from './internal/polling-subscription';
 export {

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { runEventStoreContract } from '@lianban/testing';
+import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
+import { runImportContract } from '@lianban/testing/import-contract';
 import type { EventStore } from '../port';
 import { createEventStore } from '../factory';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -13,25 +14,24 @@ const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 const quiet = { warn: () => undefined };
 
 if (connectionString) {
-  runEventStoreContract(
-    `eventstoredb (${connectionString.replace(/\/\/[^@/?#]*@/, '//***@')})`,
-    async () => {
-      const opened: EventStore[] = [];
-      const openOne = async () => {
-        const store = await EventStoreDbEventStore.connect(connectionString, { logger: quiet });
-        opened.push(store);
-        return store;
-      };
-      return {
-        store: await openOne(),
-        reopen: openOne,
-        cleanup: async () => {
-          for (const store of opened) await store.close();
-        },
-      };
-    },
-    { uniqueEventIdsAcrossStreams: false, testTimeoutMs: 120_000 },
-  );
+  const server = `eventstoredb (${connectionString.replace(/\/\/[^@/?#]*@/, '//***@')})`;
+  const openEsdb = async (): Promise<EventStoreUnderTest> => {
+    const opened: EventStore[] = [];
+    const openOne = async () => {
+      const store = await EventStoreDbEventStore.connect(connectionString, { logger: quiet });
+      opened.push(store);
+      return store;
+    };
+    return {
+      store: await openOne(),
+      reopen: openOne,
+      cleanup: async () => {
+        for (const store of opened) await store.close();
+      },
+    };
+  };
+  runEventStoreContract(server, openEsdb, { uniqueEventIdsAcrossStreams: false, testTimeoutMs: 120_000 });
+  runImportContract(server, openEsdb, { preservesPositions: false, atomic: false, testTimeoutMs: 120_000 });
 }
 
 describe('EventStoreDB adapter wiring', () => {

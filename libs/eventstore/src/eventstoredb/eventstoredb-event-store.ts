@@ -4,6 +4,8 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  NO_STREAM,
+  START,
   StreamNotFoundError,
   WrongExpectedVersionError,
   jsonEvent,
@@ -11,6 +13,7 @@ import {
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type ReadPosition,
+  type RecordedEvent,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { NewEvent, StoredEvent } from '@lianban/contracts';
@@ -30,8 +33,18 @@ import {
   type StreamState,
 } from '../internal/encode';
 import { consoleLogger, type SubscriptionLogger } from '../internal/polling-subscription';
+import type { EventRange, Importable, ImportOptions, ImportResult, StoredCheckpoint } from '../import';
+import {
+  checkCheckpoint,
+  encodeImport,
+  planImport,
+  streamRuns,
+  type ImportedEvent,
+  type StoredAt,
+} from '../internal/import';
 import {
   CHECKPOINT_EVENT_TYPE,
+  CHECKPOINT_STREAM_PREFIX,
   SUBSCRIPTION_STREAM_REGEX,
   checkpointStreamName,
   fromRecordedEvent,
@@ -75,7 +88,7 @@ const MAX_RETRY_PAUSE_MS = 5_000;
  * Positions: see toPortPosition (commit position as a number, exact up to 2^53).
  * Checkpoints: stream `lianban-checkpoint-<id>`, last event only (`$maxCount` 1).
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, Importable {
   readonly kind = 'eventstoredb';
   private readonly logger: SubscriptionLogger;
   private readonly timeoutMs: number;
@@ -312,6 +325,99 @@ export class EventStoreDbEventStore implements EventStore {
     if (result.nextExpectedRevision === 0n) {
       // first checkpoint of this subscriber: only the latest one is worth keeping
       await this.client.setStreamMetadata(stream, { maxCount: 1 }, { deadline: this.timeoutMs });
+    }
+  }
+
+  /**
+   * See Importable. Each run of consecutive events of one stream is one append with the expected
+   * revision the source implies, carrying the source's `recordedAt` in the metadata; the server
+   * assigns positions. A resumed copy finds the run's events already in the stream and skips
+   * them. As with append, an id is only checked against the target stream, not across streams.
+   */
+  async importEvents(events: StoredEvent[], options: ImportOptions = {}): Promise<ImportResult> {
+    this.assertOpen();
+    const encoded = encodeImport(events);
+    checkCheckpoint(options.checkpoint);
+    const total: ImportResult = { imported: 0, skipped: 0 };
+    for (const run of streamRuns(encoded)) {
+      const { imported, skipped } = await this.importRun(run);
+      total.imported += imported;
+      total.skipped += skipped;
+    }
+    // no transaction spans streams here: the checkpoint follows the events, never precedes them
+    if (options.checkpoint) await this.saveCheckpoint(options.checkpoint.id, options.checkpoint.position);
+    return total;
+  }
+
+  private async importRun(run: ImportedEvent[]): Promise<ImportResult> {
+    const streamId = run[0].streamId;
+    const heads = new Map<string, number>();
+    const existing = new Map<string, StoredAt>();
+    // the whole stream, as append reads it: an id at another revision must be refused too
+    for (const e of await this.readStream(streamId)) {
+      existing.set(e.id, { streamId, revision: e.revision });
+      heads.set(streamId, e.revision);
+    }
+    const { toWrite, skipped } = planImport(run, existing, heads);
+    if (toWrite.length === 0) return { imported: 0, skipped };
+    const first = toWrite[0].revision;
+    try {
+      await this.client.appendToStream(
+        streamId,
+        toWrite.map((e) => toEventData(e, e.recordedAt)),
+        { expectedRevision: first === 0 ? NO_STREAM : BigInt(first - 1), deadline: this.timeoutMs },
+      );
+    } catch (error) {
+      throw mapAppendError(error, streamId, first === 0 ? 'no-stream' : first - 1);
+    }
+    return { imported: toWrite.length, skipped };
+  }
+
+  /** A scan of $all: EventStoreDB keeps no count of a range. */
+  async countEvents(range: EventRange = {}): Promise<number> {
+    this.assertOpen();
+    const until = range.until ?? Number.POSITIVE_INFINITY;
+    let n = 0;
+    for await (const event of this.scanAll(range.after ?? 0)) {
+      if (event.position > until) break;
+      n += 1;
+    }
+    return n;
+  }
+
+  /** A scan of $all for the checkpoint streams, the latest event of each. */
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    this.assertOpen();
+    const latest = new Map<string, number>();
+    for await (const event of this.scanRecorded()) {
+      if (!event.streamId.startsWith(CHECKPOINT_STREAM_PREFIX) || event.type !== CHECKPOINT_EVENT_TYPE) continue;
+      const position = (event.data as { position?: unknown } | undefined)?.position;
+      if (typeof position === 'number') latest.set(event.streamId.slice(CHECKPOINT_STREAM_PREFIX.length), position);
+    }
+    return [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, position]) => ({ id, position }));
+  }
+
+  /** Every recorded event of $all, internal ones included, each once. */
+  private async *scanRecorded(): AsyncGenerator<RecordedEvent> {
+    let from: ReadPosition = START;
+    let lastSeen = -1n;
+    for (;;) {
+      let count = 0;
+      for await (const resolved of this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: from,
+        maxCount: READ_CHUNK,
+        deadline: this.timeoutMs,
+      })) {
+        count += 1;
+        const commit = resolved.event?.position.commit ?? resolved.commitPosition;
+        if (!resolved.event || commit === undefined || commit <= lastSeen) continue;
+        lastSeen = commit;
+        yield resolved.event;
+      }
+      if (count < READ_CHUNK || lastSeen < 0n) return;
+      // a forward read from a position includes the event there; lastSeen filters it out
+      from = { commit: lastSeen, prepare: lastSeen };
     }
   }
 

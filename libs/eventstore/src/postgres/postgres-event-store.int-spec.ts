@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { NewEvent } from '@lianban/contracts';
-import { runEventStoreContract } from '@lianban/testing';
+import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
+import { runImportContract } from '@lianban/testing/import-contract';
 import { StreamConflictError, type EventStore } from '../port';
 import { createEventStore } from '../factory';
 import { PostgresEventStore } from './postgres-event-store';
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 // each test gets its own schema in the suite's database: a fresh store without a CREATE DATABASE each
-runEventStoreContract('postgres', async () => {
+async function openPostgres(): Promise<EventStoreUnderTest> {
   const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const opened: EventStore[] = [];
   const openOne = async () => {
@@ -63,7 +64,10 @@ runEventStoreContract('postgres', async () => {
       }
     },
   };
-});
+}
+
+runEventStoreContract('postgres', openPostgres);
+runImportContract('postgres', openPostgres, { preservesPositions: true, atomic: true });
 
 function event(overrides: Partial<NewEvent> = {}): NewEvent {
   return {

@@ -24,6 +24,8 @@ import {
   startPollingSubscription,
   type SubscriptionLogger,
 } from '../internal/polling-subscription';
+import type { EventRange, Importable, ImportOptions, ImportResult, StoredCheckpoint } from '../import';
+import { checkCheckpoint, encodeImport, planImport, type StoredAt } from '../internal/import';
 
 export interface PostgresEventStoreOptions {
   /** schema holding the tables (created if missing); default: the connection's search_path */
@@ -114,7 +116,7 @@ function isUnstorableInput(error: unknown): boolean {
  * Subscribers are woken by LISTEN/NOTIFY (the NOTIFY is sent inside the append transaction, so it
  * is delivered only on commit) and poll as the fallback.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, Importable {
   readonly kind = 'postgres';
   private readonly pool: Pool;
   private readonly logger: SubscriptionLogger;
@@ -422,6 +424,112 @@ export class PostgresEventStore implements EventStore {
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       [id, position],
     );
+  }
+
+  /**
+   * See Importable: one transaction under the same advisory lock as appends (so live writers,
+   * if any, keep the visibility-order guarantee), positions and `recordedAt` as given.
+   */
+  async importEvents(events: StoredEvent[], options: ImportOptions = {}): Promise<ImportResult> {
+    if (this.closed) throw new Error('event store is closed');
+    const encoded = encodeImport(events);
+    checkCheckpoint(options.checkpoint);
+    const client = await this.pool.connect();
+    let result: ImportResult;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
+      const ids = encoded.map((e) => e.id);
+      const streams = [...new Set(encoded.map((e) => e.streamId))];
+      const stored = await client.query<{ id: string; stream_id: string; revision: number }>(
+        `SELECT id, stream_id, revision FROM ${this.t.events} WHERE id = ANY($1::text[])`,
+        [ids],
+      );
+      const heads = await client.query<{ stream_id: string; rev: number }>(
+        `SELECT stream_id, max(revision) AS rev FROM ${this.t.events} WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+        [streams],
+      );
+      const { toWrite, skipped } = planImport(
+        encoded,
+        new Map<string, StoredAt>(stored.rows.map((r) => [r.id, { streamId: r.stream_id, revision: r.revision }])),
+        new Map(heads.rows.map((r) => [r.stream_id, r.rev])),
+      );
+      if (toWrite.length > 0) {
+        const head = await client.query<{ head: string }>(
+          `SELECT coalesce(max(position), 0) AS head FROM ${this.t.events}`,
+        );
+        if (toWrite[0].position <= Number(head.rows[0].head)) {
+          throw new EventRejectedError(
+            `import: event ${toWrite[0].id} at position ${toWrite[0].position} is not above the store's head ${head.rows[0].head}`,
+          );
+        }
+        await client.query(
+          `INSERT INTO ${this.t.events}
+             (position, id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+              actor, occurred_at, hlc, data, recorded_at)
+           SELECT u.position, u.id, u.stream_id, u.revision, u.type, u.case_id, u.causation_id,
+                  u.region, u.agency_id, u.actor::jsonb, u.occurred_at, u.hlc, u.data::jsonb,
+                  u.recorded_at::timestamptz
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                       $13::text[], $14::text[])
+             AS u(position, id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+                  actor, occurred_at, hlc, data, recorded_at)`,
+          [
+            toWrite.map((e) => String(e.position)),
+            toWrite.map((e) => e.id),
+            toWrite.map((e) => e.streamId),
+            toWrite.map((e) => e.revision),
+            toWrite.map((e) => e.type),
+            toWrite.map((e) => e.caseId),
+            toWrite.map((e) => e.causationId),
+            toWrite.map((e) => e.region),
+            toWrite.map((e) => e.agencyId),
+            toWrite.map((e) => e.actorJson),
+            toWrite.map((e) => e.occurredAt),
+            toWrite.map((e) => e.hlc),
+            toWrite.map((e) => e.dataJson),
+            toWrite.map((e) => e.recordedAt),
+          ],
+        );
+        await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, this.notifyTag]);
+      }
+      if (options.checkpoint) {
+        await client.query(
+          `INSERT INTO ${this.t.checkpoints} (id, position, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+          [options.checkpoint.id, options.checkpoint.position],
+        );
+      }
+      await client.query('COMMIT');
+      result = { imported: toWrite.length, skipped };
+    } catch (error) {
+      // a connection that cannot even roll back is in an unknown state: drop it, do not reuse it
+      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+      client.release(rolledBack ? undefined : (error as Error));
+      if (isUnstorableInput(error)) {
+        throw new EventRejectedError(`import refused by PostgreSQL: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+    client.release();
+    if (result.imported > 0) this.appended.emit('appended');
+    return result;
+  }
+
+  async countEvents(range: EventRange = {}): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.t.events} WHERE position > $1 AND position <= $2`,
+      [range.after ?? 0, range.until ?? Number.MAX_SAFE_INTEGER],
+    );
+    return Number(rows[0].n);
+  }
+
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    const { rows } = await this.pool.query<{ id: string; position: string }>(
+      `SELECT id, position FROM ${this.t.checkpoints} ORDER BY id`,
+    );
+    return rows.map((r) => ({ id: r.id, position: Number(r.position) }));
   }
 
   subscribe(options: SubscribeOptions): SubscriptionHandle {

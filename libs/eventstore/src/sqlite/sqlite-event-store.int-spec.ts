@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '@lianban/contracts';
-import { runEventStoreContract } from '@lianban/testing';
+import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
+import { runImportContract } from '@lianban/testing/import-contract';
 import { StreamConflictError, type EventStore } from '../port';
 import { createEventStore, SQLITE_FILE_NAME } from '../factory';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -14,7 +15,7 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'lianban-es-'));
 }
 
-runEventStoreContract('sqlite', async () => {
+async function openSqlite(): Promise<EventStoreUnderTest> {
   const dir = tempDir();
   const file = join(dir, 'nested', 'events.sqlite');
   const opened: EventStore[] = [];
@@ -31,7 +32,10 @@ runEventStoreContract('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+runEventStoreContract('sqlite', openSqlite);
+runImportContract('sqlite', openSqlite, { preservesPositions: true, atomic: true });
 
 function event(overrides: Partial<NewEvent> = {}): NewEvent {
   return {

@@ -26,6 +26,8 @@ import {
   startPollingSubscription,
   type SubscriptionLogger,
 } from '../internal/polling-subscription';
+import type { EventRange, Importable, ImportOptions, ImportResult, StoredCheckpoint } from '../import';
+import { checkCheckpoint, encodeImport, planImport, type StoredAt } from '../internal/import';
 
 export interface SqliteEventStoreOptions {
   /** where subscriber failures are reported; default console.warn */
@@ -131,7 +133,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * with its effect (e.g. a consumer's inbox table plus the events it appends) uses
  * `transaction(tx => ...)`; `database` exposes the connection for schema set-up and reads.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, Importable {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly logger: SubscriptionLogger;
@@ -345,6 +347,59 @@ export class SqliteEventStore implements EventStore {
     this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
   }
 
+  /** See Importable: one IMMEDIATE transaction, positions kept, `recordedAt` as given. */
+  async importEvents(events: StoredEvent[], options: ImportOptions = {}): Promise<ImportResult> {
+    this.assertOpen();
+    const encoded = encodeImport(events);
+    checkCheckpoint(options.checkpoint);
+    const result = this.db
+      .transaction((): ImportResult => {
+        const existing = new Map<string, StoredAt>();
+        const heads = new Map<string, number>();
+        for (const e of encoded) {
+          const at = this.stmts.storedAt.get(e.id) as { stream_id: string; revision: number } | undefined;
+          if (at) existing.set(e.id, { streamId: at.stream_id, revision: at.revision });
+          if (!heads.has(e.streamId)) {
+            const { rev } = this.stmts.streamRevision.get(e.streamId) as { rev: number | null };
+            if (rev !== null) heads.set(e.streamId, rev);
+          }
+        }
+        const { toWrite, skipped } = planImport(encoded, existing, heads);
+        if (toWrite.length > 0) {
+          const { head } = this.stmts.head.get() as { head: number | null };
+          if (toWrite[0].position <= (head ?? 0)) {
+            throw new EventRejectedError(
+              `import: event ${toWrite[0].id} at position ${toWrite[0].position} is not above the store's head ${head}`,
+            );
+          }
+        }
+        for (const e of toWrite) {
+          this.stmts.insertAt.run(
+            e.position, e.id, e.streamId, e.revision, e.type, e.caseId, e.causationId, e.region,
+            e.agencyId, e.actorJson, e.occurredAt, e.hlc, e.dataJson, e.recordedAt,
+          );
+        }
+        if (options.checkpoint) {
+          this.stmts.saveCheckpoint.run(options.checkpoint.id, options.checkpoint.position, new Date().toISOString());
+        }
+        return { imported: toWrite.length, skipped };
+      })
+      .immediate();
+    if (result.imported > 0) this.appended.emit('appended');
+    return result;
+  }
+
+  async countEvents(range: EventRange = {}): Promise<number> {
+    this.assertOpen();
+    const { n } = this.stmts.count.get(range.after ?? 0, range.until ?? Number.MAX_SAFE_INTEGER) as { n: number };
+    return n;
+  }
+
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    this.assertOpen();
+    return this.stmts.listCheckpoints.all() as StoredCheckpoint[];
+  }
+
   subscribe(options: SubscribeOptions): SubscriptionHandle {
     this.assertOpen();
     const handle = startPollingSubscription(
@@ -394,6 +449,15 @@ export class SqliteEventStore implements EventStore {
                              actor, occurred_at, hlc, data, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // an explicit position for INTEGER PRIMARY KEY AUTOINCREMENT also moves the sequence past it
+      insertAt: db.prepare(
+        `INSERT INTO events (position, id, stream_id, revision, type, case_id, causation_id, region,
+                             agency_id, actor, occurred_at, hlc, data, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      storedAt: db.prepare('SELECT stream_id, revision FROM events WHERE id = ?'),
+      count: db.prepare('SELECT count(*) AS n FROM events WHERE position > ? AND position <= ?'),
+      listCheckpoints: db.prepare('SELECT id, position FROM checkpoints ORDER BY id'),
       readStream: db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
       ),
