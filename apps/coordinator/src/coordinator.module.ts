@@ -2,13 +2,29 @@ import { Module } from '@nestjs/common';
 import { AssignAgenciesController } from './assign-agencies/assign-agencies.controller';
 import { AssignAgenciesHandler } from './assign-agencies/assign-agencies.handler';
 import { CaseAnsweredProcessManager } from './case-answered/case-answered.process-manager';
+import { CaseConcludedProcessManager } from './case-concluded/case-concluded.process-manager';
 import { ClassifyPetitionController } from './classify-petition/classify-petition.controller';
 import { ClassifyPetitionHandler } from './classify-petition/classify-petition.handler';
+import { DeadlineWatch, WATCH_CLOCK } from './deadline-watch/deadline-watch';
+import { DeadlineWatchDevController } from './deadline-watch/deadline-watch.dev-controller';
+import { DecideDisputeController, DecideDisputeHandler } from './disputes/decide-dispute';
+import { RaiseDisputeController, RaiseDisputeHandler } from './disputes/raise-dispute';
+import { IssueSupervisionController, IssueSupervisionHandler } from './issue-supervision/issue-supervision';
 import { ReleaseCoHandlerController, ReleaseCoHandlerHandler } from './release-co-handler/release-co-handler';
 
-/** The petition bureau (信访办): classification, assignment to several agencies, the case answer. */
+/**
+ * The petition bureau (信访办): classification and routing out, assignment to several agencies,
+ * disputes, supervision, the case answer and its conclusion, and the deadline watch.
+ */
 @Module({
-  controllers: [ClassifyPetitionController, AssignAgenciesController, ReleaseCoHandlerController],
-  providers: [ClassifyPetitionHandler, AssignAgenciesHandler, ReleaseCoHandlerHandler, CaseAnsweredProcessManager],
+  controllers: [
+    ClassifyPetitionController, AssignAgenciesController, ReleaseCoHandlerController, IssueSupervisionController, RaiseDisputeController,
+    DecideDisputeController, DeadlineWatchDevController,
+  ],
+  providers: [
+    ClassifyPetitionHandler, AssignAgenciesHandler, ReleaseCoHandlerHandler, IssueSupervisionHandler, RaiseDisputeHandler, DecideDisputeHandler,
+    CaseAnsweredProcessManager, CaseConcludedProcessManager, DeadlineWatch,
+    { provide: WATCH_CLOCK, useValue: () => new Date().toISOString() },
+  ],
 })
 export class CoordinatorModule {}

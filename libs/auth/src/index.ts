@@ -2,3 +2,4 @@ export * from './principal';
 export * from './token.service';
 export * from './personal-data';
 export * from './auth.guard';
+export * from './petitioner-keys';

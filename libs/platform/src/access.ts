@@ -4,18 +4,34 @@ import type { CaseFile } from '@lianban/domain';
 
 const BUREAU_ROLES = ['clerk', 'coordinator', 'supervisor', 'analyst', 'admin'];
 
+/** Every agency with a part in the case: its tasks, its reviewers, the agencies supervised, the parties and deciders of its disputes. */
+export function agenciesOnCase(f: CaseFile): Set<string> {
+  return new Set([
+    ...f.tasks.map((t) => t.agencyId),
+    ...f.appeals.map((a) => a.reviewerAgencyId),
+    ...f.supervisions.map((s) => s.agencyId),
+    ...f.disputes.flatMap((d) => [...d.parties, d.deciderId]),
+  ]);
+}
+
 /**
- * Who may read a case: the petitioner their own; agency staff a case their agency holds a
- * task on; the bureau, supervisors and analysts any case of their region.
+ * Who may read a case: the petitioner their own; agency staff a case their agency has a part
+ * in (a task, an appeal to decide, a supervision to answer, a dispute); the bureau, supervisors
+ * and analysts any case of their region, and a bureau of another region the cases it must
+ * decide on (a cross-province dispute goes to the joint conference, staffed by both provinces).
  */
-export function canReadCase(p: Principal, f: CaseFile): boolean {
+export function canReadCase(p: Principal, f: CaseFile, jointConferenceMembers: readonly string[] = []): boolean {
   if (p.role === 'petitioner') return p.cases?.includes(f.caseId) ?? false;
-  if (p.role === 'caseworker' || p.role === 'agency-head') return f.tasks.some((t) => t.agencyId === p.agency);
-  if (BUREAU_ROLES.includes(p.role)) return !p.region || p.region === f.region || f.tasks.some((t) => t.agencyId === p.agency);
+  const onCase = agenciesOnCase(f);
+  if (p.role === 'caseworker' || p.role === 'agency-head') return !!p.agency && onCase.has(p.agency);
+  if (BUREAU_ROLES.includes(p.role)) {
+    if (!p.region || p.region === f.region || (!!p.agency && onCase.has(p.agency))) return true;
+    return !!p.agency && jointConferenceMembers.includes(p.agency) && f.disputes.some((d) => d.deciderKind === 'joint-conference');
+  }
   return false;
 }
 
-export function assertCanReadCase(p: Principal, f: CaseFile): void {
+export function assertCanReadCase(p: Principal, f: CaseFile, jointConferenceMembers: readonly string[] = []): void {
   // 404 rather than 403: a caller not entitled to a case does not learn that it exists.
-  if (!canReadCase(p, f)) throw new HttpException({ error: { code: 'CASE_NOT_FOUND', message: `no case ${f.caseId}` } }, 404);
+  if (!canReadCase(p, f, jointConferenceMembers)) throw new HttpException({ error: { code: 'CASE_NOT_FOUND', message: `no case ${f.caseId}` } }, 404);
 }

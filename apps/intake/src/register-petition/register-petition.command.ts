@@ -18,3 +18,14 @@ export interface RegisterPetitionResult {
   /** true when an earlier identical request (same Idempotency-Key) already registered it */
   replayed: boolean;
 }
+
+/**
+ * The same petitioner raised the same matter while its case is open (Art. 19): linked to that
+ * case, not opened anew. No petitioner token: matching an ID number or phone is not proof enough
+ * to hand someone the case.
+ */
+export interface RepeatPetitionResult {
+  caseId: string;
+  caseNumber: string;
+  repeat: true;
+}

@@ -1,9 +1,10 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Caller, OptionalAuth, type Principal } from '@lianban/auth';
 import { badRequest, Now } from '@lianban/platform';
-import { RegisterPetitionCommand, type RegisterPetitionResult } from './register-petition.command';
+import { RegisterPetitionCommand, type RegisterPetitionResult, type RepeatPetitionResult } from './register-petition.command';
 import { RegisterPetitionDto } from './register-petition.dto';
 
 @ApiTags('intake')
@@ -15,20 +16,30 @@ export class RegisterPetitionController {
   @Post()
   @OptionalAuth()
   @HttpCode(201)
-  @ApiOperation({ summary: '登记 register a petition from any channel (online channels need no token; others an intake clerk)' })
+  @ApiOperation({
+    summary: '登记 register a petition from any channel (online channels need no token; others an intake clerk)',
+    description: 'The same matter from the same petitioner while its case is open answers 200 {caseId, caseNumber, repeat: true} (Art. 19); '
+      + 'a matter concluded after its 复核 answers 409 CASE_CONCLUDED and the attempt is recorded on that case (Art. 36).',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the first answer' })
   async register(
     @Body() body: RegisterPetitionDto,
     @Now() at: string,
     @Caller() caller: Principal | undefined,
+    @Res({ passthrough: true }) res: Response,
     @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<Omit<RegisterPetitionResult, 'replayed'>> {
+  ): Promise<Omit<RegisterPetitionResult, 'replayed'> | RepeatPetitionResult> {
     if (idempotencyKey !== undefined && !/^[\w.:-]{8,128}$/.test(idempotencyKey)) {
       throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8–128 characters of letters, digits, ".", ":", "_" or "-"');
     }
-    const { replayed: _replayed, ...answer } = await this.commands.execute<RegisterPetitionCommand, RegisterPetitionResult>(
+    const result = await this.commands.execute<RegisterPetitionCommand, RegisterPetitionResult | RepeatPetitionResult>(
       new RegisterPetitionCommand(body, at, caller, idempotencyKey),
     );
+    if ('repeat' in result) {
+      res.status(200);
+      return result;
+    }
+    const { replayed: _replayed, ...answer } = result;
     return answer;
   }
 }

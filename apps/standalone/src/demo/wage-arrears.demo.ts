@@ -52,7 +52,11 @@ export class WageArrearsDemo {
     await this.commands.execute(new RecordActionCommand(caseId, '500112-xfb', { kind: 'site-visit', note: '联系信访人，通报办理进展，稳定情绪' }, at('2021-05-13T10:00:00+08:00'), xfb));
     await this.commands.execute(new RecordActionCommand(caseId, '500112-rsj', { kind: 'investigation', note: '拖欠工资已足额支付，经与信访人逐一电话核实确认到账' }, at('2021-05-31T10:00:00+08:00'), rsj));
     await this.commands.execute(new SubmitOpinionCommand(caseId, '500112-xfb', '同意主办单位处理意见，信访人诉求已解决', at('2021-05-31T11:00:00+08:00'), xfb));
-    await this.commands.execute(new IssueReplyCommand(caseId, { outcome: 'support', text: '经劳动保障监察，某建设公司渝北分公司已于2021年5月31日足额支付所欠工资，信访人诉求予以支持并已解决。' }, at('2021-05-31T16:00:00+08:00'), rsj));
+    await this.commands.execute(new IssueReplyCommand(caseId, {
+      outcome: 'support', text: '经劳动保障监察，某建设公司渝北分公司已于2021年5月31日足额支付所欠工资，信访人诉求予以支持并已解决。',
+      // 交办: the lead reports the result back to the bureau (Art. 22)
+      completionReport: '渝北区信访办交办的欠薪信访事项已办结：经劳动保障监察，所欠7名员工工资已于5月31日足额支付，经电话回访信访人确认到账。',
+    }, at('2021-05-31T16:00:00+08:00'), rsj));
     await this.waitUntilAnswered(caseId);
     const petitioner: Principal = { sub: 'demo-petitioner', role: 'petitioner', cases: [caseId] };
     await this.commands.execute(new RateReplyCommand(caseId, { rating: 'satisfied', comment: '工资已全部到账，感谢人社局和信访办' }, at('2021-06-02T09:00:00+08:00'), petitioner));

@@ -1,5 +1,5 @@
-import type { AssignmentMode, Channel, DemandClass, Rating, ReplyOutcome, Route, TaskRole } from '../shared/vocabulary';
-import type { SealedPetitioner } from './case.events';
+import type { AppealKind, AssignmentMode, Channel, DemandClass, Rating, ReplyOutcome, Route, TaskRole } from '../shared/vocabulary';
+import type { RepeatSubmission, SealedPetitioner } from './case.events';
 
 /** Every command carries the moment it is decided at; deciders never read a clock. */
 interface Timed {
@@ -16,6 +16,7 @@ export interface RegisterPetition extends Timed {
   content: string;
   demandClass?: DemandClass | null;
   matterOccurredAt?: string | null;
+  petitionerKeys?: string[];
 }
 
 export interface ClassifyPetition extends Timed {
@@ -23,6 +24,10 @@ export interface ClassifyPetition extends Timed {
   demandClass: DemandClass;
   category: string;
   route: Route;
+  /** for a route out of the petition track: what the petitioner is told (Art. 31) */
+  guidance?: string | null;
+  /** the 政法委 / 纪委监委 of the level, as the registry names it for the case's division */
+  routedToAgencyId?: string | null;
 }
 
 export interface AssignAgencies extends Timed {
@@ -44,6 +49,7 @@ export interface RecordCaseAnswered extends Timed {
   outcome: ReplyOutcome;
   text: string;
   replyEventId: string;
+  repliedAt?: string;
 }
 
 export interface RateReply extends Timed {
@@ -52,10 +58,73 @@ export interface RateReply extends Timed {
   comment?: string | null;
 }
 
+/** a petition from the same petitioner on the same matter, found by intake (Art. 19, 36) */
+export interface RecordRepeatPetition extends Timed, RepeatSubmission {
+  kind: 'RecordRepeatPetition';
+  level: 'same' | 'higher';
+}
+
+export interface RaiseDispute extends Timed {
+  kind: 'RaiseDispute';
+  disputeId: string;
+  raisedBy: string;
+  /** the other agencies of the dispute (the raiser is added first) */
+  otherParties: string[];
+  reason: string;
+  /** from the registry: the common superior's bureau, or the joint conference */
+  deciderId: string;
+  deciderKind: 'division' | 'joint-conference';
+  divisionCode: string | null;
+}
+
+export interface DecideDispute extends Timed {
+  kind: 'DecideDispute';
+  disputeId: string;
+  /** the decider the caller acts for */
+  actingFor: string;
+  agencyId: string;
+}
+
+export interface IssueSupervision extends Timed {
+  kind: 'IssueSupervision';
+  supervisionId: string;
+  agencyId: string;
+  reason: string;
+}
+
+export interface RequestAppeal extends Timed {
+  kind: 'RequestAppeal';
+  appealId: string;
+  appealKind: AppealKind;
+  reason: string;
+  /** one level above the appealed agency, from the registry; null when the registry knows none */
+  reviewerAgencyId: string | null;
+}
+
+/** issued by the coordinator's process manager when the 复核 decision arrives */
+export interface RecordCaseConcluded extends Timed {
+  kind: 'RecordCaseConcluded';
+  appealId: string;
+  decisionEventId: string;
+}
+
+/** issued by the watch when the registry says an agency holding a task no longer exists */
+export interface TransferTasks extends Timed {
+  kind: 'TransferTasks';
+  transfers: { fromAgencyId: string; toAgencyId: string; effectiveFrom: string }[];
+}
+
 export type CaseCommand =
   | RegisterPetition
   | ClassifyPetition
   | AssignAgencies
   | ReleaseCoHandler
   | RecordCaseAnswered
-  | RateReply;
+  | RateReply
+  | RecordRepeatPetition
+  | RaiseDispute
+  | DecideDispute
+  | IssueSupervision
+  | RequestAppeal
+  | RecordCaseConcluded
+  | TransferTasks;

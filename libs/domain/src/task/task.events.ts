@@ -11,6 +11,14 @@ export const TaskEventTypes = {
   OpinionSubmitted: 'lianban.task.opinion-submitted.v1',
   /** 答复 / 信访处理意见书 by the lead (Art. 32) */
   ReplyIssued: 'lianban.task.reply-issued.v1',
+  /** 退回: not competent, returned to the bureau with reasons within 5 工作日 (Art. 23) */
+  TaskReturned: 'lianban.task.returned.v1',
+  /** 延期: the agency head extends the handling limit once, ≤30 日, the petitioner told why (Art. 34) */
+  HandlingExtended: 'lianban.task.handling-extended.v1',
+  /** 办结报告: in 交办 mode the lead reports the result to the bureau (Art. 22) */
+  CompletionReportFiled: 'lianban.task.completion-report-filed.v1',
+  /** the written answer to 督办 (Art. 40) */
+  SupervisionAnswered: 'lianban.task.supervision-answered.v1',
 } as const;
 
 export type TaskAccepted = DomainEvent<typeof TaskEventTypes.TaskAccepted, {
@@ -38,4 +46,41 @@ export type ReplyIssued = DomainEvent<typeof TaskEventTypes.ReplyIssued, {
   handleDueAt: string;
 }>;
 
-export type TaskEvent = TaskAccepted | HandlingActionRecorded | OpinionSubmitted | ReplyIssued;
+export type TaskReturned = DomainEvent<typeof TaskEventTypes.TaskReturned, {
+  reason: string;
+  returnDueAt: string;
+}>;
+
+export type HandlingExtended = DomainEvent<typeof TaskEventTypes.HandlingExtended, {
+  days: number;
+  reason: string;
+  previousDueAt: string;
+  handleDueAt: string;
+  /** who approved: the agency head (Art. 34) */
+  approvedBy: string;
+  /** what the petitioner is told (Art. 34: 告知信访人延期理由) */
+  petitionerNotice: string;
+}>;
+
+export type CompletionReportFiled = DomainEvent<typeof TaskEventTypes.CompletionReportFiled, {
+  text: string;
+  /** the reply the report accompanies */
+  outcome: ReplyOutcome;
+}>;
+
+export type SupervisionAnswered = DomainEvent<typeof TaskEventTypes.SupervisionAnswered, {
+  supervisionId: string;
+  text: string;
+  answerDueAt: string;
+  withinLimit: boolean;
+}>;
+
+export type TaskEvent =
+  | TaskAccepted
+  | HandlingActionRecorded
+  | OpinionSubmitted
+  | ReplyIssued
+  | TaskReturned
+  | HandlingExtended
+  | CompletionReportFiled
+  | SupervisionAnswered;

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PetitionerKey } from '@lianban/auth';
+import { CaseEventTypes, type PetitionRegistered } from '@lianban/domain';
+import type { EventStore } from '@lianban/eventstore';
+import { EVENT_STORE } from '@lianban/platform';
+
+/**
+ * Which cases each petitioner key (keyed hash of an ID number or phone) was registered with, to
+ * recognise the same petitioner again (Art. 19). Built from the stored registrations and brought
+ * up to date before every lookup, so a registration acknowledged a moment ago is found.
+ */
+@Injectable()
+export class PetitionerIndex {
+  private readonly casesByKey = new Map<string, Set<string>>();
+  private position = 0;
+  private running: Promise<void> | null = null;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async lookup(keys: PetitionerKey[]): Promise<{ caseId: string; matchedBy: PetitionerKey['kind'] }[]> {
+    await this.catchUp();
+    const found = new Map<string, PetitionerKey['kind']>();
+    for (const k of keys) for (const caseId of this.casesByKey.get(k.key) ?? []) if (!found.has(caseId)) found.set(caseId, k.kind);
+    return [...found].map(([caseId, matchedBy]) => ({ caseId, matchedBy }));
+  }
+
+  private catchUp(): Promise<void> {
+    // one reader at a time: two lookups at once share the same pass over the store
+    this.running ??= this.read().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      const batch = await this.store.readAll({ after: this.position, limit: 1000 });
+      for (const e of batch) {
+        this.position = e.position;
+        if (e.type !== CaseEventTypes.PetitionRegistered) continue;
+        for (const key of (e.data as PetitionRegistered['data']).petitionerKeys ?? []) {
+          const set = this.casesByKey.get(key) ?? new Set<string>();
+          set.add(e.caseId);
+          this.casesByKey.set(key, set);
+        }
+      }
+      if (batch.length < 1000) return;
+    }
+  }
+}
