@@ -1,10 +1,13 @@
 import type { Actor, NewEvent, Region } from '@lianban/contracts';
 import {
+  appealDecider,
   caseDecider,
   fold,
   taskDecider,
   taskStreamId,
+  type AppealCommand,
   type CaseCommand,
+  type CaseState,
   type DomainEvent,
   type TaskCommand,
 } from '@lianban/domain';
@@ -40,6 +43,18 @@ export class CaseSimulator {
     const decider = taskDecider(agencyId);
     const decided = decider.decide(command, fold(decider, this.events));
     return this.push(taskStreamId(this.caseId, agencyId), decided, command.at, actor, agencyId, causationId);
+  }
+
+  /** a reviewing agency's command on an appeal (复查 / 复核), in its own task stream */
+  onAppeal(agencyId: string, command: AppealCommand, actor: Actor, causationId: string | null = null): SimEvent[] {
+    const decider = appealDecider(agencyId);
+    const decided = decider.decide(command, fold(decider, this.events));
+    return this.push(taskStreamId(this.caseId, agencyId), decided, command.at, actor, agencyId, causationId);
+  }
+
+  /** the case as the bureau's decider sees it now */
+  caseState(): CaseState {
+    return fold(caseDecider, this.events);
   }
 
   /** an event written by a service outside any decider (the case-number allocation) */

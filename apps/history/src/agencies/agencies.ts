@@ -4,6 +4,7 @@ import { Roles, ROLES } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { Registry, type AgencyView } from '@lianban/registry';
 import { AsOfDto } from '../as-of.dto';
+import { parseMoment } from '../moment';
 
 @ApiTags('history')
 @ApiBearerAuth()
@@ -15,6 +16,6 @@ export class AgenciesController {
   @Roles(...ROLES)
   @ApiOperation({ summary: 'agencies in force at a moment (default now), with the names valid then' })
   list(@Query() q: AsOfDto, @Now() now: string): AgencyView[] {
-    return this.registry.agencies(q.asOf ?? now);
+    return this.registry.agencies(q.asOf ? parseMoment(q.asOf)! : now);
   }
 }

@@ -3,34 +3,39 @@ import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type Principal } from '@lianban/auth';
 import { limitsOf, type CaseFile } from '@lianban/domain';
-import { assertCanReadCase, CaseReader, PersonalDataService, type PetitionerView } from '@lianban/platform';
+import { assertCanReadCase, CaseReader, Now, PersonalDataService, type PetitionerView } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { AsOfDto } from '../as-of.dto';
+import { parseMoment } from '../moment';
 
 export type CaseView = Omit<CaseFile, 'petitioner' | 'tasks'> & {
   asOf: string | null;
+  /** the name of the case's division (regionCode) as it was called then */
+  regionName: string;
   petitioner: PetitionerView | { petitionerId: string; anonymous: boolean; pseudonym: string } | { withheld: string };
   tasks: (CaseFile['tasks'][number] & { agencyName: string })[];
   limits: ReturnType<typeof limitsOf>;
 };
 
 export class GetCaseQuery {
-  constructor(readonly caseId: string, readonly asOf: string | undefined, readonly caller: Principal) {}
+  constructor(readonly caseId: string, readonly asOf: string | undefined, readonly caller: Principal, readonly now: string = new Date().toISOString()) {}
 }
 
 @QueryHandler(GetCaseQuery)
 export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
   constructor(private readonly reader: CaseReader, private readonly registry: Registry, private readonly personal: PersonalDataService) {}
 
-  async execute({ caseId, asOf, caller }: GetCaseQuery): Promise<CaseView> {
+  async execute({ caseId, asOf, caller, now }: GetCaseQuery): Promise<CaseView> {
     const { file } = await this.reader.fileOr404(caseId, asOf);
     assertCanReadCase(caller, file);
-    const nameAt = (id: string, at: string) => this.registry.agency(id, asOf ?? at)?.name ?? id;
+    // a view of the case at a moment names the agencies as they were called at that moment
+    const nameAt = (id: string) => this.registry.agency(id, asOf ?? now)?.name ?? id;
     return {
       ...file,
-      asOf: asOf ? new Date(asOf).toISOString() : null,
+      asOf: asOf ?? null,
+      regionName: this.registry.division(file.regionCode, asOf ?? now)?.name ?? file.regionCode,
       petitioner: await this.petitionerFor(caller, file),
-      tasks: file.tasks.map((t) => ({ ...t, agencyName: nameAt(t.agencyId, t.assignedAt) })),
+      tasks: file.tasks.map((t) => ({ ...t, agencyName: nameAt(t.agencyId) })),
       limits: limitsOf(file),
     };
   }
@@ -58,7 +63,7 @@ export class CaseViewController {
   @Get(':caseId')
   @Roles('clerk', 'coordinator', 'caseworker', 'agency-head', 'supervisor', 'analyst', 'admin')
   @ApiOperation({ summary: 'the case as it stands, or as it stood at a moment (asOf)' })
-  get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() q: AsOfDto, @Caller() caller: Principal): Promise<CaseView> {
-    return this.queries.execute(new GetCaseQuery(caseId, q.asOf, caller));
+  get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() q: AsOfDto, @Caller() caller: Principal, @Now() now: string): Promise<CaseView> {
+    return this.queries.execute(new GetCaseQuery(caseId, q.asOf ? parseMoment(q.asOf)! : undefined, caller, now));
   }
 }

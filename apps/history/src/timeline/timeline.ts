@@ -7,6 +7,7 @@ import { summarize } from '@lianban/domain';
 import { assertCanReadCase, CaseReader } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { AsOfDto } from '../as-of.dto';
+import { parseMoment } from '../moment';
 
 export interface TimelineEntry {
   at: string;
@@ -57,7 +58,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
         agencyName: e.agencyId ? nameAt(e.agencyId, e.occurredAt) : null, type: e.type, summary: summarize(e, nameAt),
         eventId: e.id, causationId: e.causationId, streamId: e.streamId,
       }));
-    return { caseId, asOf: asOf ? new Date(asOf).toISOString() : null, entries };
+    return { caseId, asOf: asOf ?? null, entries };
   }
 }
 
@@ -71,6 +72,6 @@ export class TimelineController {
   @Roles('clerk', 'coordinator', 'caseworker', 'agency-head', 'supervisor', 'analyst', 'admin')
   @ApiOperation({ summary: "the case's whole cross-agency history, rebuilt from stored events, in causal order; as of a moment" })
   timeline(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() q: AsOfDto, @Caller() caller: Principal): Promise<Timeline> {
-    return this.queries.execute(new GetTimelineQuery(caseId, q.asOf, caller));
+    return this.queries.execute(new GetTimelineQuery(caseId, q.asOf ? parseMoment(q.asOf)! : undefined, caller));
   }
 }

@@ -1,0 +1,183 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CaseFacts } from './case-facts';
+import type { FactsStore, ProjectionMeta } from './facts-store';
+import type { FactsVersion, VersionChange } from './versions';
+
+export const PROJECTIONS_FILE_NAME = 'projections.sqlite';
+
+export function projectionsFile(dataDir: string): string {
+  return join(dataDir, PROJECTIONS_FILE_NAME);
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_versions (
+  case_id    TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to   TEXT,
+  facts      TEXT NOT NULL,
+  PRIMARY KEY (case_id, valid_from)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_versions_valid ON case_versions (valid_to, valid_from);
+`;
+
+interface Row {
+  case_id: string;
+  valid_from: string;
+  valid_to: string | null;
+  facts: string;
+}
+
+const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: JSON.parse(r.facts) });
+
+/**
+ * The projection store of the embedded mode: `projections.sqlite` under DATA_DIR, a file of its
+ * own so that it can be deleted and rebuilt without touching the events. Moments are stored as
+ * `toISOString()` text, whose string order is time order, so "valid at T" is a range query.
+ *
+ * The file is a cache of the event store: it trades durability for speed (synchronous=NORMAL);
+ * a power cut can lose the last batches, which are then applied again from the checkpoint.
+ */
+export class SqliteFactsStore implements FactsStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly stmts: ReturnType<SqliteFactsStore['prepare']>;
+  private closed = false;
+
+  constructor(readonly filePath: string) {
+    if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
+    this.db = new Database(filePath);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // a replay in another process holds the write lock while it swaps the rows in
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(SCHEMA);
+    this.stmts = this.prepare();
+  }
+
+  async meta(): Promise<ProjectionMeta> {
+    return this.readMeta();
+  }
+
+  private readMeta(): ProjectionMeta {
+    const rows = this.stmts.meta.all() as { key: string; value: string }[];
+    const m = new Map(rows.map((r) => [r.key, r.value]));
+    return {
+      checkpoint: Number(m.get('checkpoint') ?? 0),
+      version: m.get('version') ?? null,
+      generation: Number(m.get('generation') ?? 0),
+    };
+  }
+
+  async commit(changes: VersionChange[], position: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (position <= this.readMeta().checkpoint) return false;
+      for (const c of changes) this.applyChange(c);
+      this.stmts.setMeta.run('checkpoint', String(position));
+      return true;
+    }).immediate();
+  }
+
+  private applyChange(c: VersionChange): void {
+    const first = c.insert[0]?.validFrom ?? null;
+    if (c.deleteFrom !== null) {
+      this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
+      // what is left last may have been closed by a version just deleted
+      this.stmts.closeLast.run(first, c.caseId, c.caseId);
+    } else if (first !== null) {
+      this.stmts.closeOpen.run(first, c.caseId);
+    }
+    c.insert.forEach((v, i) => {
+      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, JSON.stringify(v.facts));
+    });
+  }
+
+  async factsAt(at: string | null): Promise<CaseFacts[]> {
+    const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
+    return rows.map((r) => JSON.parse(r.facts) as CaseFacts);
+  }
+
+  async versions(caseId: string): Promise<FactsVersion[]> {
+    return (this.stmts.ofCase.all(caseId) as Row[]).map(toVersion);
+  }
+
+  async *allVersions(): AsyncIterable<FactsVersion[]> {
+    let after = '';
+    for (;;) {
+      // paged by case so a page never splits a case (verify compares whole cases)
+      const ids = this.stmts.caseIdsAfter.all(after, 500) as { case_id: string }[];
+      if (ids.length === 0) return;
+      const last = ids[ids.length - 1].case_id;
+      const rows = this.stmts.range.all(after, last) as Row[];
+      yield rows.map(toVersion);
+      after = last;
+    }
+  }
+
+  async replaceCase(caseId: string, versions: FactsVersion[]): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.deleteFrom.run(caseId, '');
+      for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, JSON.stringify(v.facts));
+    }).immediate();
+  }
+
+  async reset(version: string): Promise<void> {
+    this.db.transaction(() => {
+      const generation = this.readMeta().generation + 1;
+      this.db.exec('DELETE FROM case_versions');
+      this.stmts.setMeta.run('checkpoint', '0');
+      this.stmts.setMeta.run('version', version);
+      this.stmts.setMeta.run('generation', String(generation));
+    }).immediate();
+  }
+
+  /**
+   * Runs `fn` with every commit of this connection inside one transaction: a full replay writes
+   * its thousands of batches at the speed of one, and readers in other processes keep seeing the
+   * old rows until it commits (WAL).
+   */
+  inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    return fn().then(
+      (v) => {
+        this.db.exec('COMMIT');
+        return v;
+      },
+      (e: unknown) => {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      meta: db.prepare('SELECT key, value FROM projection_meta'),
+      setMeta: db.prepare('INSERT INTO projection_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      deleteFrom: db.prepare('DELETE FROM case_versions WHERE case_id = ? AND valid_from >= ?'),
+      closeLast: db.prepare(
+        `UPDATE case_versions SET valid_to = ?
+         WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?)`,
+      ),
+      closeOpen: db.prepare('UPDATE case_versions SET valid_to = ? WHERE case_id = ? AND valid_to IS NULL'),
+      insert: db.prepare('INSERT INTO case_versions (case_id, valid_from, valid_to, facts) VALUES (?, ?, ?, ?)'),
+      current: db.prepare('SELECT facts FROM case_versions WHERE valid_to IS NULL'),
+      at: db.prepare('SELECT facts FROM case_versions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)'),
+      ofCase: db.prepare('SELECT * FROM case_versions WHERE case_id = ? ORDER BY valid_from'),
+      caseIdsAfter: db.prepare('SELECT DISTINCT case_id FROM case_versions WHERE case_id > ? ORDER BY case_id LIMIT ?'),
+      range: db.prepare('SELECT * FROM case_versions WHERE case_id > ? AND case_id <= ? ORDER BY case_id, valid_from'),
+    };
+  }
+}
