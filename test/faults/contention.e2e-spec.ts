@@ -40,8 +40,7 @@ function commands(caseId: string): Cmd[] {
   for (const a of [LEAD, ...CO]) times(10, (i) => ({ name: 'action', who: a, path: task(a, 'actions'), body: { kind: 'investigation', note: `${a} 第${i + 1}次核查` } }));
   for (const a of CO) times(8, (i) => ({ name: 'opinion', who: a, path: task(a, 'opinion'), body: { text: `${a} 意见 ${i + 1}` } }));
   times(16, (i) => ({ name: 'reply', who: LEAD, path: `/v1/cases/${caseId}/reply`, body: { outcome: 'support', text: `答复 ${i + 1}` } }));
-  // the bureau's release of a co-handler is left out of this mix: with the co-handler's own
-  // opinion it meets the known write skew tested (as failing) below
+  // the bureau's release of a co-handler races the co-handler's own opinion in its own test below
   return out;
 }
 
@@ -212,17 +211,14 @@ describe('F4: 100 concurrent conflicting commands on one case', () => {
   }, 60_000);
 
   /**
-   * KNOWN DEFECT — write skew across the streams of one case. The read–decide–append loop
-   * (libs/platform CaseCommandRunner) reads every stream of the case but appends with the
-   * expected revision of its own stream only. A release of co-handler X (case stream) and X's
-   * opinion (X's task stream), decided on the same state, are therefore both acknowledged, and
-   * the case ends `opinion-submitted` although the release came first: no serial order gives
-   * that (opinion → release ends `released`; release → opinion refuses the opinion,
-   * TASK_RELEASED). The same hole lets a reply pass a dispute raised at the same moment.
-   * `it.failing` keeps `npm test` green while the defect is there and turns red the day the
-   * runner checks the whole case's version on append: then drop `.failing`.
+   * Write skew across the streams of one case: a release of co-handler X (case stream) and X's
+   * opinion (X's task stream), decided on the same state, must never both be acknowledged — no
+   * serial order gives that (opinion → release ends `released`; release → opinion refuses the
+   * opinion, TASK_RELEASED). The runner makes every append conditional on the case's head
+   * position (AppendOptions.caseHead), so the second decision is re-made on the new state.
+   * (This test was `it.failing` until that fix: it caught the defect 9 times in 10.)
    */
-  it.failing('KNOWN DEFECT: a co-handler released while it submits its opinion — never both acknowledged', async () => {
+  it('a co-handler released while it submits its opinion: never both acknowledged', async () => {
     const token: Record<string, string> = {
       clerk: await api.token('clerk', '500112-xfb'),
       coordinator: await api.token('coordinator', '500112-xfb'),

@@ -15,6 +15,17 @@ export interface AppendResult {
   lastPosition: number;
 }
 
+/**
+ * Decisions that read the whole case (every stream correlated to it) pass the case's head — the
+ * highest global position they read — so that an append is refused (CaseConflictError) when any
+ * stream of the case changed in between, not only the stream appended to. Without it, two
+ * commands on different streams of one case, decided on the same state, could both succeed
+ * where no serial order allows it (a co-handler released while it submits its opinion).
+ */
+export interface AppendOptions {
+  caseHead?: { caseId: string; position: number };
+}
+
 export interface ReadStreamOptions {
   /** first revision to return (inclusive), default 0 */
   fromRevision?: number;
@@ -56,7 +67,7 @@ export interface SubscribeOptions {
 export interface EventStore {
   readonly kind: string;
   /** append atomically to one stream; rejects with StreamConflictError on a revision mismatch */
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** the stream's events in revision order; [] for a stream that does not exist */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** events of all streams in global order */
@@ -87,6 +98,20 @@ export class StreamConflictError extends Error {
   ) {
     super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
     this.name = 'StreamConflictError';
+  }
+}
+
+/** Another stream of the same case moved since the decision read it (see AppendOptions). */
+export class CaseConflictError extends StreamConflictError {
+  constructor(
+    streamId: string,
+    readonly caseId: string,
+    readonly expectedHead: number,
+    readonly actualHead: number,
+  ) {
+    super(streamId, 'any', 'no-stream');
+    this.message = `case ${caseId}: decided on position ${expectedHead}, but the case has moved to ${actualHead}`;
+    this.name = 'CaseConflictError';
   }
 }
 

@@ -5,7 +5,7 @@ import type { Actor, NewEvent, Region } from '@lianban/contracts';
 /** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
 import type { Decider, DomainEvent } from '@lianban/domain';
-import { StreamConflictError, type EventStore } from '@lianban/eventstore';
+import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
 import type { LianbanConfig } from './config';
 import { HlcService } from './hlc.service';
 import { Metrics } from './metrics';
@@ -52,10 +52,17 @@ export class CaseCommandRunner {
       const history = await this.store.readByCase(o.caseId);
       let state = o.decider.initialState();
       let revision: number | 'no-stream' = 'no-stream';
+      let newest: string | null = null;
+      let caseHead = 0;
       for (const e of history) {
+        if (e.position > caseHead) caseHead = e.position;
         state = o.decider.evolve(state, e);
         if (e.streamId === o.streamId) revision = e.revision;
+        if (newest === null || e.hlc > newest) newest = e.hlc;
       }
+      // What this decision read may have been stamped by another process whose clock is ahead
+      // (another service, the other region): the new events must still sort after it (DESIGN 6).
+      if (newest !== null) this.hlc.observe(newest);
       let decided: E[];
       try {
         decided = o.decider.decide(o.command, state);
@@ -78,12 +85,16 @@ export class CaseCommandRunner {
         data: e.data,
       }));
       try {
-        const r = await this.store.append(o.streamId, events, revision);
+        // conditional on the whole case, not only this stream: the decision read every stream
+        const r = await this.store.append(o.streamId, events, revision, { caseHead: { caseId: o.caseId, position: caseHead } });
         this.metrics.decisions.inc({ outcome: 'appended' });
         const first = r.nextExpectedRevision - events.length + 1;
         return events.map((e, i) => ({ ...e, streamId: o.streamId, revision: first + i }));
       } catch (e) {
-        if (e instanceof StreamConflictError && attempt < MAX_ATTEMPTS && !o.eventIds) {
+        // with fixed event ids a plain stream conflict may be our own earlier append (a redelivery):
+        // only a moved case is worth deciding again then
+        const retryable = e instanceof CaseConflictError || (e instanceof StreamConflictError && !o.eventIds);
+        if (retryable && attempt < MAX_ATTEMPTS) {
           this.metrics.decisions.inc({ outcome: 'conflict-retry' });
           continue;
         }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, StoredEvent } from '@lianban/contracts';
 import {
+  CaseConflictError,
   EventRejectedError,
   MAX_EVENT_BYTES,
   StreamConflictError,
@@ -36,6 +37,8 @@ export interface EventStoreContractOptions {
   uniqueEventIdsAcrossStreams?: boolean;
   /** jest timeout of each test; default 60 000 ms */
   testTimeoutMs?: number;
+  /** false for an adapter that documents it cannot make an append conditional on the case head (EventStoreDB) */
+  caseHeadEnforced?: boolean;
 }
 
 const WAIT_MS = 20_000;
@@ -166,6 +169,41 @@ export function runEventStoreContract(
       if (!subject.reopen) throw new Error(`the ${name} harness must provide reopen() for this test`);
       return subject.reopen;
     }
+
+    describe('append conditional on the case head (decisions that read the whole case)', () => {
+      it('refuses an append when another stream of the case moved since the decision read it, and lets exactly one of two racing deciders win', async () => {
+        if (options.caseHeadEnforced === false) {
+          // the adapter documents that it cannot enforce this; prove at least that it accepts the option
+          const caseId = `case-${randomUUID()}`;
+          await store.append(streamName('case'), [newEvent({ caseId })], 'no-stream', { caseHead: { caseId, position: 0 } });
+          expect((await store.readByCase(caseId)).length).toBe(1);
+          return;
+        }
+        const caseId = `case-${randomUUID()}`;
+        const caseStream = streamName('case');
+        await store.append(caseStream, [newEvent({ caseId })], 'no-stream');
+        const head = (await store.readByCase(caseId)).at(-1)!.position;
+        // two decisions on the same state, each appending to its own stream of the case
+        const a = streamName('task');
+        const b = streamName('task');
+        const results = await Promise.allSettled([
+          store.append(a, [newEvent({ caseId })], 'no-stream', { caseHead: { caseId, position: head } }),
+          store.append(b, [newEvent({ caseId })], 'no-stream', { caseHead: { caseId, position: head } }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(refused.reason).toBeInstanceOf(CaseConflictError);
+        expect(refused.reason).toBeInstanceOf(StreamConflictError);
+        expect(await store.readByCase(caseId)).toHaveLength(2);
+        // decided on the current head, it goes through; a case never seen has head 0
+        const now = (await store.readByCase(caseId)).at(-1)!.position;
+        await store.append(caseStream, [newEvent({ caseId })], 0, { caseHead: { caseId, position: now } });
+        const fresh = `case-${randomUUID()}`;
+        await store.append(streamName('case'), [newEvent({ caseId: fresh })], 'no-stream', { caseHead: { caseId: fresh, position: 0 } });
+        await expect(store.append(streamName('case'), [newEvent({ caseId: fresh })], 'no-stream', { caseHead: { caseId: fresh, position: 0 } }))
+          .rejects.toBeInstanceOf(CaseConflictError);
+      });
+    });
 
     describe('append and read', () => {
       it('stores every envelope field and gives it back with revision, position and recordedAt', async () => {

@@ -30,7 +30,7 @@ if (connectionString) {
       },
     };
   };
-  runEventStoreContract(server, openEsdb, { uniqueEventIdsAcrossStreams: false, testTimeoutMs: 120_000 });
+  runEventStoreContract(server, openEsdb, { uniqueEventIdsAcrossStreams: false, caseHeadEnforced: false, testTimeoutMs: 120_000 });
   runImportContract(server, openEsdb, { preservesPositions: false, atomic: false, testTimeoutMs: 120_000 });
 }
 

@@ -18,6 +18,7 @@ import {
 } from '@eventstore/db-client';
 import type { NewEvent, StoredEvent } from '@lianban/contracts';
 import {
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -150,7 +151,14 @@ export class EventStoreDbEventStore implements EventStore, Importable {
     }
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /**
+   * `options.caseHead` is NOT enforced here: EventStoreDB checks one stream's revision per append
+   * and cannot make an append conditional on other streams. On this adapter two commands on
+   * different streams of one case may both be decided on the same state (the stream's own
+   * revision still protects each stream). Known limitation, named in the README; the remedy is a
+   * per-case guard stream or the multi-stream append of newer servers.
+   */
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, _options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     const encoded = encodeAppend(streamId, events, expected);
     for (let attempt = 1; ; attempt++) {

@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import { Client, Pool, type PoolClient } from 'pg';
 import type { NewEvent, StoredEvent } from '@lianban/contracts';
 import {
+  CaseConflictError,
   EventRejectedError,
   StreamConflictError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -40,6 +42,7 @@ interface PendingAppend {
   streamId: string;
   events: EncodedEvent[];
   expected: ExpectedRevision;
+  caseHead?: AppendOptions['caseHead'];
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -224,7 +227,7 @@ export class PostgresEventStore implements EventStore, Importable {
     }
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
     let encoded: EncodedEvent[];
     try {
@@ -233,7 +236,7 @@ export class PostgresEventStore implements EventStore, Importable {
       return Promise.reject(error);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: encoded, expected, resolve, reject });
+      this.queue.push({ streamId, events: encoded, expected, caseHead: options.caseHead, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -330,6 +333,15 @@ export class PostgresEventStore implements EventStore, Importable {
     const rev = current.rows[0].rev;
     const actual: StreamState = rev === null ? 'no-stream' : rev;
     checkRevision(streamId, expected, actual);
+    if (item.caseHead) {
+      // under the append lock, so no append of the case can slip in between check and insert
+      const head = await client.query<{ head: string | null }>(
+        `SELECT max(position) AS head FROM ${this.t.events} WHERE case_id = $1`,
+        [item.caseHead.caseId],
+      );
+      const actualHead = Number(head.rows[0].head ?? 0);
+      if (actualHead !== item.caseHead.position) throw new CaseConflictError(streamId, item.caseHead.caseId, item.caseHead.position, actualHead);
+    }
     const ids = events.map((e) => e.id);
     const dup = await client.query<{ id: string }>(
       `SELECT id FROM ${this.t.events} WHERE id = ANY($1::text[]) LIMIT 1`,

@@ -4,8 +4,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewEvent, StoredEvent } from '@lianban/contracts';
 import {
+  CaseConflictError,
   EventRejectedError,
   StreamConflictError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -50,6 +52,7 @@ interface PendingAppend {
   streamId: string;
   events: EncodedEvent[];
   expected: ExpectedRevision;
+  caseHead?: AppendOptions['caseHead'];
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -148,6 +151,7 @@ export class SqliteEventStore implements EventStore, Importable {
     events: EncodedEvent[],
     expected: ExpectedRevision,
     recordedAt: string,
+    caseHead?: AppendOptions['caseHead'],
   ) => AppendResult;
 
   constructor(readonly filePath: string, options: SqliteEventStoreOptions = {}) {
@@ -164,8 +168,8 @@ export class SqliteEventStore implements EventStore, Importable {
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT,
     // which is what isolates each append of a group commit from the others
     this.appendInTransaction = this.db.transaction(
-      (streamId: string, events: EncodedEvent[], expected: ExpectedRevision, recordedAt: string) =>
-        this.appendRows(streamId, events, expected, recordedAt),
+      (streamId: string, events: EncodedEvent[], expected: ExpectedRevision, recordedAt: string, caseHead?: AppendOptions['caseHead']) =>
+        this.appendRows(streamId, events, expected, recordedAt, caseHead),
     );
   }
 
@@ -208,7 +212,7 @@ export class SqliteEventStore implements EventStore, Importable {
     return result;
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
     let encoded: EncodedEvent[];
     try {
@@ -217,7 +221,7 @@ export class SqliteEventStore implements EventStore, Importable {
       return Promise.reject(error);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: encoded, expected, resolve, reject });
+      this.queue.push({ streamId, events: encoded, expected, caseHead: options.caseHead, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate runs after the current tick's microtasks, so every append issued
@@ -239,7 +243,7 @@ export class SqliteEventStore implements EventStore, Importable {
         .transaction(() => {
           for (const item of batch) {
             try {
-              outcomes.push(this.appendInTransaction(item.streamId, item.events, item.expected, recordedAt));
+              outcomes.push(this.appendInTransaction(item.streamId, item.events, item.expected, recordedAt, item.caseHead));
             } catch (error) {
               if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
                 outcomes.push(error);
@@ -273,10 +277,16 @@ export class SqliteEventStore implements EventStore, Importable {
     events: EncodedEvent[],
     expected: ExpectedRevision,
     recordedAt: string,
+    caseHead?: AppendOptions['caseHead'],
   ): AppendResult {
     const { rev } = this.stmts.streamRevision.get(streamId) as { rev: number | null };
     const actual: StreamState = rev === null ? 'no-stream' : rev;
     checkRevision(streamId, expected, actual);
+    if (caseHead) {
+      // inside the write transaction, so no append of the case can slip in between check and insert
+      const { head } = this.stmts.caseHead.get(caseHead.caseId) as { head: number | null };
+      if ((head ?? 0) !== caseHead.position) throw new CaseConflictError(streamId, caseHead.caseId, caseHead.position, head ?? 0);
+    }
     for (const e of events) {
       if (this.stmts.idExists.get(e.id)) throw duplicateIdConflict(streamId, expected, actual, e.id);
     }
@@ -443,6 +453,7 @@ export class SqliteEventStore implements EventStore, Importable {
     const db = this.db;
     return {
       streamRevision: db.prepare('SELECT MAX(revision) AS rev FROM events WHERE stream_id = ?'),
+      caseHead: db.prepare('SELECT MAX(position) AS head FROM events WHERE case_id = ?'),
       idExists: db.prepare('SELECT 1 FROM events WHERE id = ?').pluck(),
       insert: db.prepare(
         `INSERT INTO events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
