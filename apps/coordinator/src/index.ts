@@ -6,3 +6,5 @@ export { DecideDisputeCommand } from './disputes/decide-dispute';
 export { RaiseDisputeCommand } from './disputes/raise-dispute';
 export { IssueSupervisionCommand } from './issue-supervision/issue-supervision';
 export { DeadlineWatch, WATCH_CLOCK, type WatchClock, type WatchReport } from './deadline-watch/deadline-watch';
+export { ActOnTaskForceCommand, FormTaskForceCommand, type TaskForceAction } from './task-forces/task-forces.handlers';
+export { EnrollCasesCommand, LaunchCampaignCommand } from './campaigns/campaigns';

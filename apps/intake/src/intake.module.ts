@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PetitionStatusController } from './petition-status/petition-status.controller';
+import { ReceptionsController } from './receptions/receptions';
 import { GetPetitionStatusHandler } from './petition-status/petition-status.handler';
 import { RateReplyController } from './rate-reply/rate-reply.controller';
 import { RateReplyHandler } from './rate-reply/rate-reply.handler';
@@ -11,10 +12,11 @@ import { RegisterPetitionHandler } from './register-petition/register-petition.h
 
 /**
  * 登记 and the petitioner-facing surface: registration from every channel (repeats linked,
- * concluded matters refused), status with every limit, rating, 复查 / 复核 requests.
+ * concluded matters refused), status with every limit, rating, 复查 / 复核 requests, and the
+ * leader reception days (领导接访) with the visits received at them.
  */
 @Module({
-  controllers: [RegisterPetitionController, PetitionStatusController, RateReplyController, RequestAppealController],
+  controllers: [RegisterPetitionController, PetitionStatusController, RateReplyController, RequestAppealController, ReceptionsController],
   providers: [CaseNumberAllocator, PetitionerIndex, RegisterPetitionHandler, GetPetitionStatusHandler, RateReplyHandler, RequestAppealHandler],
 })
 export class IntakeModule {}

@@ -5,6 +5,7 @@ import { HistoryModule } from '@lianban/history';
 import { IntakeModule } from '@lianban/intake';
 import { PlatformModule, type LianbanConfig } from '@lianban/platform';
 import { DemoLoader } from './demo/demo-loader';
+import { HousingDemo } from './demo/housing.demo';
 import { WageArrearsDemo } from './demo/wage-arrears.demo';
 import { DevTokensController } from './dev/dev-tokens';
 
@@ -17,7 +18,7 @@ export class StandaloneModule {
       module: StandaloneModule,
       imports: [PlatformModule.forRoot(config), IntakeModule, CoordinatorModule, AgencyModule, HistoryModule],
       controllers: devAuth ? [DevTokensController] : [],
-      providers: [WageArrearsDemo, DemoLoader],
+      providers: [WageArrearsDemo, HousingDemo, DemoLoader],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
-import { foldCaseFile, type CaseFile } from '@lianban/domain';
+import { CaseEventTypes, foldCaseFile, taskForceStreamId, type CaseFile, type TaskForceJoined } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import { notFound } from './http-errors';
 import { EVENT_STORE } from './tokens';
@@ -22,6 +22,22 @@ export class CaseReader {
     const events = await this.events(caseId, asOf);
     const file = foldCaseFile(events);
     return file ? { file, events } : null;
+  }
+
+  /**
+   * Events that belong to the case's story but live in streams of their own: those of every
+   * 工作专班 the case joined (one task force may take up several cases, and its events are
+   * written once, in its own stream). Found through the case's own `task-force-joined` links,
+   * so as of a moment the case shows a task force only once it had joined it.
+   */
+  async linkedEvents(caseEvents: readonly StoredEvent[], asOf?: string): Promise<StoredEvent[]> {
+    const taskForces = new Set(caseEvents.filter((e) => e.type === CaseEventTypes.TaskForceJoined).map((e) => (e.data as TaskForceJoined['data']).taskForceId));
+    const limit = asOf ? Date.parse(asOf) : Infinity;
+    const linked: StoredEvent[] = [];
+    for (const id of taskForces) {
+      for (const e of await this.store.readStream(taskForceStreamId(id))) if (Date.parse(e.occurredAt) <= limit) linked.push(e);
+    }
+    return linked;
   }
 
   async fileOr404(caseId: string, asOf?: string): Promise<{ file: CaseFile; events: StoredEvent[] }> {

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
-import { Roles } from '@lianban/auth';
 import { CONFIG, notFound, Now, type LianbanConfig } from '@lianban/platform';
 import { DeadlineWatch, type WatchReport } from './deadline-watch';
 
@@ -24,7 +23,6 @@ export class DeadlineWatchDevController {
 
   @Post()
   @HttpCode(200)
-  @Roles('admin')
   @ApiOperation({ summary: 'embedded dev mode only: run the deadline watch (预警, overdue, successor transfers) at the request time' })
   run(@Body() body: RunDeadlineWatchDto, @Now() at: string): Promise<WatchReport> {
     if (!(this.config.embedded && this.config.authMode === 'dev')) throw notFound('NOT_FOUND', 'no such route');

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
-  caseDecider, CaseEventTypes, deadlineDecider, DomainError, dueDeadlineFlags, holdsTask, type CaseFile, type DeadlineFlag,
+  caseDecider, CaseEventTypes, deadlineDecider, DomainError, dueDeadlineFlags, dueSupervisions, holdsTask, supervisionWatchDecider, type CaseFile,
+  type DeadlineFlag, type SupervisionIssued, type SupervisionPolicy,
 } from '@lianban/domain';
 import { CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, type LianbanConfig } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
@@ -15,6 +17,8 @@ export interface WatchReport {
   checked: number;
   transferred: { caseId: string; fromAgencyId: string; toAgencyId: string }[];
   flagged: ({ caseId: string; type: 'warning' | 'overdue' } & Pick<DeadlineFlag, 'limitId' | 'kind' | 'agencyId' | 'dueAt'>)[];
+  /** 督办 issued by the watch (Art. 40): automatic for a passed limit, or escalated for a late answer */
+  supervised: { caseId: string; supervisionId: string; agencyId: string; supervisorId: string | null; limitId: string | null; escalatedFrom: string | null }[];
   /** cases left alone: history dated after this check, or driven by X-Lianban-Clock (timer ticks in dev mode) */
   skipped: { caseId: string; reason: string }[];
 }
@@ -24,14 +28,16 @@ const SHIFTED_CLOCK_MS = 3_600_000;
 
 /**
  * The deadline watch (DESIGN 4.1): on every tick it moves the open tasks of abolished agencies
- * to their successors (Art. 24) and raises the 预警 and overdue flags that are due, each as an
- * event on the case stream.
+ * to their successors (Art. 24), raises the 预警 and overdue flags that are due, and issues the
+ * 督办 that are due (Art. 40: automatic for an agency's passed limit when configured, escalated
+ * one division level up for a late written answer), each as an event on the case stream.
  *
  * Restart-safe without any state of its own: what it has done is in the store. Every flag is
  * keyed by its limit and due date and the deadline decider refuses to raise one twice, every
  * transfer moves only a task still held — so a tick repeated, overlapping a restart, or run
  * by two coordinators at once changes nothing, and the first tick after downtime (one runs at
- * start-up) raises everything that fell due meanwhile.
+ * start-up) raises everything that fell due meanwhile. The same holds for 督办: an automatic
+ * one is keyed by the limit and due date it follows, an escalation by the 督办 it escalates.
  *
  * It reads which cases to look at from the case-file projection (the event stream folded), and
  * decides each one on the store's own events through the runner, never on the projection.
@@ -80,12 +86,13 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async tick({ at, caseIds, timer }: { at: string; caseIds?: string[]; timer?: boolean }): Promise<WatchReport> {
-    const report: WatchReport = { at, checked: 0, transferred: [], flagged: [], skipped: [] };
+    const report: WatchReport = { at, checked: 0, transferred: [], flagged: [], supervised: [], skipped: [] };
     await this.files.catchUp();
     const files = caseIds ? caseIds.map((id) => this.files.get(id)).filter((f): f is CaseFile => !!f) : [...this.files.all()];
     for (const file of files) {
       const transfers = this.transfersDue(file, at);
-      if (transfers.length === 0 && dueDeadlineFlags(file, at, this.config.deadlineWarningDays).length === 0) continue;
+      const policy = this.supervisionPolicy(file, at);
+      if (transfers.length === 0 && dueDeadlineFlags(file, at, this.config.deadlineWarningDays).length === 0 && dueSupervisions(file, at, policy).length === 0) continue;
       report.checked++;
       if (Date.parse(file.lastEventAt) > Date.parse(at)) {
         report.skipped.push({ caseId: file.caseId, reason: `its history runs to ${file.lastEventAt}, after this check` });
@@ -103,8 +110,8 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnApplicationShutd
         else this.log.error(`case ${file.caseId}: ${e instanceof Error ? e.stack : String(e)}`);
       }
     }
-    if (report.transferred.length + report.flagged.length > 0) {
-      this.log.log(`at ${at}: ${report.transferred.length} task(s) transferred, ${report.flagged.length} flag(s) raised`);
+    if (report.transferred.length + report.flagged.length + report.supervised.length > 0) {
+      this.log.log(`at ${at}: ${report.transferred.length} task(s) transferred, ${report.flagged.length} flag(s) raised, ${report.supervised.length} 督办 issued`);
     }
     return report;
   }
@@ -124,6 +131,65 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnApplicationShutd
     for (const e of flags) {
       const d = e.data as DeadlineFlag;
       report.flagged.push({ caseId, type: e.type === CaseEventTypes.DeadlineWarning ? 'warning' : 'overdue', limitId: d.limitId, kind: d.kind, agencyId: d.agencyId, dueAt: d.dueAt });
+    }
+    // Read after the transfers and flags, so a successor is supervised rather than the abolished
+    // agency. The decider decides again on the store's history at append time and issues only
+    // what is still due then (a second coordinator may have been first): a key gone stale is unused.
+    const file = (await this.reader.file(caseId))?.file;
+    if (!file) return;
+    const policy = this.supervisionPolicy(file, at);
+    const due = dueSupervisions(file, at, policy);
+    if (due.length === 0) return;
+    const issued = await this.runner.run({
+      caseId, streamId: `case-${caseId}`, decider: supervisionWatchDecider, actor, causationId: `watch:${at}`,
+      command: { kind: 'SuperviseOverdue', at, policy, ids: Object.fromEntries(due.map((d) => [d.key, randomUUID()])) },
+    });
+    for (const e of issued) {
+      const d = e.data as SupervisionIssued['data'];
+      report.supervised.push({
+        caseId, supervisionId: d.supervisionId, agencyId: d.agencyId, supervisorId: d.supervisorId ?? null, limitId: d.automatic?.limitId ?? null,
+        escalatedFrom: d.escalatedFrom ?? null,
+      });
+    }
+  }
+
+  /**
+   * The configured supervision and the registry's answers for this case: the petition bureau
+   * over each agency (of its own division; a bureau is supervised by the one above it), and the
+   * bureau one division level above each supervising bureau.
+   */
+  private supervisionPolicy(file: CaseFile, at: string): SupervisionPolicy {
+    const supervisorOf: Record<string, string | null> = {};
+    const bureauAbove: Record<string, string | null> = {};
+    const agencies = new Set([...file.tasks.map((t) => t.agencyId), ...file.appeals.map((a) => a.reviewerAgencyId), ...file.supervisions.map((s) => s.agencyId)]);
+    for (const id of agencies) supervisorOf[id] = this.supervisorOf(id, at);
+    const bureaus = new Set([...Object.values(supervisorOf), ...file.supervisions.map((s) => s.supervisorId)].filter((b): b is string => !!b));
+    for (const b of bureaus) bureauAbove[b] = this.bureauAbove(b, at);
+    return {
+      automaticKinds: this.config.autoSupervisionLimits, escalate: this.config.supervisionEscalation, answerDays: this.config.supervisionAnswerDays,
+      supervisorOf, bureauAbove,
+    };
+  }
+
+  private supervisorOf(agencyId: string, at: string): string | null {
+    const agency = this.registry.agency(agencyId, at);
+    if (!agency) return null;
+    if (agency.kind === 'petition-bureau') return this.bureauAbove(agencyId, at);
+    try {
+      return this.registry.petitionBureauOf(agency.divisionCode, at)?.id ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private bureauAbove(bureauId: string, at: string): string | null {
+    const bureau = this.registry.agency(bureauId, at);
+    if (!bureau) return null;
+    try {
+      const parent = this.registry.parentDivision(bureau.divisionCode, at);
+      return parent ? this.registry.petitionBureauOf(parent.code, at)?.id ?? null : null;
+    } catch {
+      return null;
     }
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { caseDecider, type SupervisionIssued } from '@lianban/domain';
-import { assertCanReadCase, badRequest, CaseCommandRunner, CaseReader, Now } from '@lianban/platform';
+import { assertCanReadCase, badRequest, CaseCommandRunner, CaseReader, CONFIG, Now, type LianbanConfig } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 
 export class IssueSupervisionDto {
@@ -22,7 +22,12 @@ export class IssueSupervisionCommand {
 
 @CommandHandler(IssueSupervisionCommand)
 export class IssueSupervisionHandler implements ICommandHandler<IssueSupervisionCommand> {
-  constructor(private readonly runner: CaseCommandRunner, private readonly reader: CaseReader, private readonly registry: Registry) {}
+  constructor(
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    private readonly registry: Registry,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   async execute({ caseId, body, at, caller }: IssueSupervisionCommand): Promise<{ caseId: string; supervisionId: string; agencyId: string; answerDueAt: string }> {
     assertCanReadCase(caller, (await this.reader.fileOr404(caseId)).file);
@@ -30,7 +35,12 @@ export class IssueSupervisionHandler implements ICommandHandler<IssueSupervision
     const supervisionId = randomUUID();
     const [event] = await this.runner.run({
       caseId, streamId: `case-${caseId}`, decider: caseDecider, actor: { id: caller.sub, role: caller.role }, agencyId: caller.agency,
-      causationId: `request:${supervisionId}`, command: { kind: 'IssueSupervision', at, supervisionId, agencyId: body.agencyId, reason: body.reason },
+      causationId: `request:${supervisionId}`,
+      // the caller's bureau supervises: a late answer escalates from it to the bureau above (Art. 40)
+      command: {
+        kind: 'IssueSupervision', at, supervisionId, agencyId: body.agencyId, reason: body.reason, supervisorId: caller.agency ?? null,
+        answerDays: this.config.supervisionAnswerDays,
+      },
     });
     return { caseId, supervisionId, agencyId: body.agencyId, answerDueAt: (event.data as SupervisionIssued['data']).answerDueAt };
   }
@@ -44,7 +54,6 @@ export class IssueSupervisionController {
 
   @Post(':caseId/supervision')
   @HttpCode(201)
-  @Roles('coordinator', 'supervisor')
   @ApiOperation({ summary: '督办: supervise an agency that delays, shirks or does not carry out; it answers in writing (Art. 40)' })
   issue(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() body: IssueSupervisionDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new IssueSupervisionCommand(caseId, body, at, caller));

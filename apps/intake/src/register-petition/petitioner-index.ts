@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PetitionerKey } from '@lianban/auth';
-import { CaseEventTypes, type PetitionRegistered } from '@lianban/domain';
+import { CaseEventTypes, PersonalDataEventTypes, type PetitionRegistered } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import { EVENT_STORE } from '@lianban/platform';
 
@@ -35,6 +35,11 @@ export class PetitionerIndex {
       const batch = await this.store.readAll({ after: this.position, limit: 1000 });
       for (const e of batch) {
         this.position = e.position;
+        // an erased petitioner is forgotten here too: a new petition is no longer linked to them (个人信息保护法 Art. 47)
+        if (e.type === PersonalDataEventTypes.PersonalDataErased) {
+          for (const cases of this.casesByKey.values()) cases.delete(e.caseId);
+          continue;
+        }
         if (e.type !== CaseEventTypes.PetitionRegistered) continue;
         for (const key of (e.data as PetitionRegistered['data']).petitionerKeys ?? []) {
           const set = this.casesByKey.get(key) ?? new Set<string>();

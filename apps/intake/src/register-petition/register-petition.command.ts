@@ -1,4 +1,5 @@
 import type { Principal } from '@lianban/auth';
+import type { ReceptionRecord } from '@lianban/domain';
 import type { RegisterPetitionDto } from './register-petition.dto';
 
 export class RegisterPetitionCommand {
@@ -7,6 +8,8 @@ export class RegisterPetitionCommand {
     readonly at: string,
     readonly caller: Principal | undefined,
     readonly idempotencyKey: string | undefined,
+    /** a visit received at a leader reception (领导接访): the session and the leader who received it */
+    readonly reception?: ReceptionRecord,
   ) {}
 }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Caller, OptionalAuth, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { badRequest, Now } from '@lianban/platform';
 import { RegisterPetitionCommand, type RegisterPetitionResult, type RepeatPetitionResult } from './register-petition.command';
 import { RegisterPetitionDto } from './register-petition.dto';
@@ -14,7 +14,6 @@ export class RegisterPetitionController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @OptionalAuth()
   @HttpCode(201)
   @ApiOperation({
     summary: '登记 register a petition from any channel (online channels need no token; others an intake clerk)',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CHANNELS, DEMAND_CLASSES, type Channel, type DemandClass } from '@lianban/domain';
 
 export class PetitionerDto {
@@ -22,7 +22,7 @@ export class RegisterPetitionDto {
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS)
   channel: Channel;
 
-  @ApiProperty({ type: PetitionerDto }) @ValidateNested() @Type(() => PetitionerDto)
+  @ApiProperty({ type: PetitionerDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => PetitionerDto)
   petitioner: PetitionerDto;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean()

@@ -4,10 +4,10 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { petitionerKeys, TokenService, type PetitionerKey } from '@lianban/auth';
 import type { Region } from '@lianban/contracts';
 import {
-  caseDecider, CaseEventTypes, DomainError, isOpenCase, ONLINE_CHANNELS, sameMatter, type CaseFile, type PetitionRegistered,
+  caseDecider, CaseEventTypes, DomainError, isOpenCase, ONLINE_CHANNELS, sameMatter, type CaseFile, type PetitionRegistered, type ReceptionRecord,
 } from '@lianban/domain';
 import {
-  badRequest, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, forbidden, PersonalDataService, type LianbanConfig,
+  badRequest, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, forbidden, PersonalDataService, type LianbanConfig,
 } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { CaseNumberAllocator } from './case-number';
@@ -44,7 +44,7 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     @Inject(CONFIG) private readonly config: LianbanConfig,
   ) {}
 
-  async execute({ body, at, caller, idempotencyKey }: RegisterPetitionCommand): Promise<RegisterPetitionResult | RepeatPetitionResult> {
+  async execute({ body, at, caller, idempotencyKey, reception }: RegisterPetitionCommand): Promise<RegisterPetitionResult | RepeatPetitionResult> {
     // Online channels are open to anyone; letters, visits, calls and video are registered by staff (登记员).
     if (!ONLINE_CHANNELS.includes(body.channel) && !(caller && STAFF_REGISTRARS.includes(caller.role))) {
       throw forbidden('REGISTRAR_REQUIRED', `a ${body.channel} petition is registered by an intake clerk; online, wechat and app petitions may be submitted by anyone`);
@@ -55,12 +55,21 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     const caseId = caseIdFor(idempotencyKey);
 
     const existing = await this.reader.file(caseId);
-    if (existing) return this.answer(existing.file.caseId, existing.file.caseNumber, existing.file.step, existing.file.petitioner.petitionerId, region, true);
+    if (existing) {
+      // only the same caller's retry of the same petition gets the case (and a token to follow it)
+      const first = existing.events.find((e) => e.type === CaseEventTypes.PetitionRegistered);
+      const d = first?.data as PetitionRegistered['data'] | undefined;
+      const sameCaller = caller ? first?.actor.id === caller.sub : first?.actor.role === 'petitioner' && first.actor.id.startsWith('petitioner:');
+      if (!d || !sameCaller || d.channel !== body.channel || d.regionCode !== body.regionCode || d.subject !== body.subject || d.content !== body.content) {
+        throw conflict('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another petition; use a new key for a new petition');
+      }
+      return this.answer(existing.file.caseId, existing.file.caseNumber, existing.file.step, existing.file.petitioner.petitionerId, region, true);
+    }
 
     const keys = petitionerKeys(this.config.petitionerKeySecret, body.petitioner);
     const same = keys.length > 0 ? await this.sameMatter(keys, body, at) : null;
     // an online repeat without a token is the matched petitioner, as far as the keys can tell
-    if (same) return this.recordRepeat(same, body, at, caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${same.file.petitioner.petitionerId}`, role: 'petitioner' }, idempotencyKey);
+    if (same) return this.recordRepeat(same, body, at, caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${same.file.petitioner.petitionerId}`, role: 'petitioner' }, idempotencyKey, reception);
 
     const petitionerId = randomUUID();
     const sealed = await this.personal.seal(petitionerId, {
@@ -76,7 +85,7 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
       command: {
         kind: 'RegisterPetition', at, caseNumber, channel: body.channel, regionCode: body.regionCode, subject: body.subject, content: body.content,
         demandClass: body.demandClass ?? null, matterOccurredAt: body.occurredAt ?? null,
-        petitioner: { petitionerId, sealed, anonymous: body.anonymous ?? false }, petitionerKeys: keys.map((k) => k.key),
+        petitioner: { petitionerId, sealed, anonymous: body.anonymous ?? false }, petitionerKeys: keys.map((k) => k.key), reception: reception ?? null,
       },
     });
     const data = registered.data as PetitionRegistered['data'];
@@ -114,6 +123,7 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
 
   private async recordRepeat(
     same: SameMatter, body: RegisterPetitionDto, at: string, actor: { id: string; role: string }, idempotencyKey: string | undefined,
+    reception: ReceptionRecord | undefined,
   ): Promise<RepeatPetitionResult> {
     const { file } = same;
     // A retried request carries the same key, so the case records it once (the decider sees the key again).
@@ -124,7 +134,7 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
       caseId: file.caseId, streamId: `case-${file.caseId}`, decider: caseDecider, actor, causationId: `request:${idempotencyKey ?? randomUUID()}`,
       command: {
         kind: 'RecordRepeatPetition', at: when, channel: body.channel, regionCode: body.regionCode, subject: body.subject, content: body.content,
-        matchedBy: same.matchedBy, requestKey, level: same.level,
+        matchedBy: same.matchedBy, requestKey, level: same.level, ...(reception ? { reception } : {}),
       },
     });
     if (file.concluded) {

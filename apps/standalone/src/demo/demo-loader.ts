@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@lianban/eventstore';
 import { CONFIG, EVENT_STORE, type LianbanConfig } from '@lianban/platform';
+import { HousingDemo } from './housing.demo';
 import { WageArrearsDemo } from './wage-arrears.demo';
 
 /** Loads the demo cases into an empty store when DEMO is on (the embedded default). */
@@ -14,14 +15,16 @@ export class DemoLoader implements OnApplicationBootstrap {
     @Inject(CONFIG) private readonly config: LianbanConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly wageArrears: WageArrearsDemo,
+    private readonly housing: HousingDemo,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demo) return;
     if ((await this.store.headPosition()) > 0) return;
     // Loaded in the background: the demo waits for the case-answered process manager,
-    // which only runs once bootstrap is over.
-    this.ready = this.wageArrears.load().then(
+    // which only runs once bootstrap is over. One after the other, oldest first, so the
+    // wage-arrears rating stays the demo's last event.
+    this.ready = this.housing.load().then(() => this.wageArrears.load()).then(
       () => undefined,
       (e: unknown) => this.log.error(`loading the demo failed: ${e instanceof Error ? e.stack : String(e)}`),
     );

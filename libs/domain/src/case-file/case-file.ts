@@ -1,10 +1,10 @@
 import { AppealEventTypes as A, type AppealEvent } from '../appeal/appeal.events';
 import { addCalendarDays, addWorkingDays } from '../calendar';
-import { CaseEventTypes as C, type CaseEvent, type SealedPetitioner } from '../case/case.events';
+import { CaseEventTypes as C, type CaseEvent, type ReceptionRecord, type SealedPetitioner } from '../case/case.events';
 import type { Recorded } from '../shared/events';
 import { isAfter } from '../shared/time';
 import {
-  LIMITS, type AppealKind, type AppealOutcome, type AssignmentMode, type Channel, type DemandClass, type LimitKind, type Rating,
+  LIMITS, type AppealKind, type AppealOutcome, type AssignmentMode, type Channel, type DemandClass, type Leader, type LimitKind, type Rating,
   type ReplyOutcome, type Route, type TaskRole,
 } from '../shared/vocabulary';
 import { TaskEventTypes as T, type TaskEvent } from '../task/task.events';
@@ -82,6 +82,12 @@ export interface SupervisionView {
   issuedAt: string;
   answerDueAt: string;
   answer: { text: string; at: string; withinLimit: boolean } | null;
+  /** the bureau that supervises; null on supervisions recorded before it was */
+  supervisorId: string | null;
+  /** the limit whose passing made the deadline watch issue it, for an automatic 督办 */
+  automatic: { limitId: string; kind: LimitKind; dueAt: string } | null;
+  /** for a 提级督办: the supervision whose answer was late */
+  escalatedFrom: string | null;
 }
 
 export interface AppealView {
@@ -119,7 +125,9 @@ export interface CaseFile {
   tasks: TaskView[];
   answer: { leadAgencyId: string; outcome: ReplyOutcome; text: string; at: string; repliedAt: string } | null;
   rating: { rating: Rating; comment: string | null; at: string } | null;
-  repeats: { at: string; channel: Channel; regionCode: string; subject: string; level: 'same' | 'higher'; matchedBy: string }[];
+  repeats: {
+    at: string; channel: Channel; regionCode: string; subject: string; level: 'same' | 'higher'; matchedBy: string; reception: ReceptionRecord | null;
+  }[];
   raisedAfterConclusion: { at: string; channel: Channel; regionCode: string; subject: string }[];
   disputes: DisputeView[];
   supervisions: SupervisionView[];
@@ -127,6 +135,12 @@ export interface CaseFile {
   concluded: { at: string; appealId: string } | null;
   transfers: { fromAgencyId: string; toAgencyId: string; effectiveFrom: string; at: string }[];
   deadlineFlags: { limitId: string; dueAt: string; warnedAt: string | null; overdueAt: string | null }[];
+  /** the leader reception (领导接访) the petition was received at */
+  reception: ReceptionRecord | null;
+  /** 工作专班 that took the case up (包案) */
+  taskForces: { taskForceId: string; name: string; leader: Leader; joinedAt: string }[];
+  /** campaigns (专项工作) the case was put into */
+  campaigns: { campaignId: string; name: string; from: string; to: string; enrolledAt: string }[];
   step: CaseStep;
   lastEventAt: string;
   eventCount: number;
@@ -169,7 +183,7 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
       petitioner: d.petitioner, subject: d.subject, content: d.content, registeredAt: e.occurredAt, routeDueAt: d.routeDueAt, routedAt: null,
       demandClass: d.demandClass, category: null, route: null, classifiedAt: null, routedOut: null, mode: null, tasks: [], answer: null,
       rating: null, repeats: [], raisedAfterConclusion: [], disputes: [], supervisions: [], appeals: [], concluded: null, transfers: [],
-      deadlineFlags: [], step: 'registered', lastEventAt: e.occurredAt, eventCount: 1,
+      deadlineFlags: [], reception: d.reception ?? null, taskForces: [], campaigns: [], step: 'registered', lastEventAt: e.occurredAt, eventCount: 1,
     };
   }
   if (!f) return f;
@@ -211,6 +225,7 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
         ...n,
         repeats: [...n.repeats, {
           at: e.occurredAt, channel: ev.data.channel, regionCode: ev.data.regionCode, subject: ev.data.subject, level: ev.data.level, matchedBy: ev.data.matchedBy,
+          reception: ev.data.reception ?? null,
         }],
       };
     case C.RaisedAfterConclusion:
@@ -237,7 +252,8 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
         ...n,
         supervisions: [...n.supervisions, {
           supervisionId: ev.data.supervisionId, agencyId: ev.data.agencyId, reason: ev.data.reason, issuedAt: e.occurredAt,
-          answerDueAt: ev.data.answerDueAt, answer: null,
+          answerDueAt: ev.data.answerDueAt, answer: null, supervisorId: ev.data.supervisorId ?? null, automatic: ev.data.automatic ?? null,
+          escalatedFrom: ev.data.escalatedFrom ?? null,
         }],
       };
     case C.AppealRequested:
@@ -266,6 +282,13 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
         transfers: [...n.transfers, { fromAgencyId: from, toAgencyId: to, effectiveFrom: ev.data.effectiveFrom, at: e.occurredAt }],
       };
     }
+    case C.TaskForceJoined:
+      return { ...n, taskForces: [...n.taskForces, { taskForceId: ev.data.taskForceId, name: ev.data.name, leader: ev.data.leader, joinedAt: e.occurredAt }] };
+    case C.CampaignEnrolled:
+      return {
+        ...n,
+        campaigns: [...n.campaigns, { campaignId: ev.data.campaignId, name: ev.data.name, from: ev.data.from, to: ev.data.to, enrolledAt: e.occurredAt }],
+      };
     case C.DeadlineWarning:
       return flag(ev.data.limitId, ev.data.dueAt, { warnedAt: e.occurredAt });
     case C.DeadlineOverdue:

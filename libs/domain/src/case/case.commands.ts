@@ -1,5 +1,5 @@
-import type { AppealKind, AssignmentMode, Channel, DemandClass, Rating, ReplyOutcome, Route, TaskRole } from '../shared/vocabulary';
-import type { RepeatSubmission, SealedPetitioner } from './case.events';
+import type { AppealKind, AssignmentMode, Channel, DemandClass, Leader, Rating, ReplyOutcome, Route, TaskRole } from '../shared/vocabulary';
+import type { ReceptionRecord, RepeatSubmission, SealedPetitioner } from './case.events';
 
 /** Every command carries the moment it is decided at; deciders never read a clock. */
 interface Timed {
@@ -17,6 +17,8 @@ export interface RegisterPetition extends Timed {
   demandClass?: DemandClass | null;
   matterOccurredAt?: string | null;
   petitionerKeys?: string[];
+  /** a visit received at a leader reception, with the leader who received it */
+  reception?: ReceptionRecord | null;
 }
 
 export interface ClassifyPetition extends Timed {
@@ -90,6 +92,10 @@ export interface IssueSupervision extends Timed {
   supervisionId: string;
   agencyId: string;
   reason: string;
+  /** the bureau that supervises: the caller's own */
+  supervisorId?: string | null;
+  /** days allowed for the written answer (configured; LIMITS.supervisionAnswerDays by default) */
+  answerDays?: number;
 }
 
 export interface RequestAppeal extends Timed {
@@ -114,6 +120,23 @@ export interface TransferTasks extends Timed {
   transfers: { fromAgencyId: string; toAgencyId: string; effectiveFrom: string }[];
 }
 
+/** the coordinator links a case to the 工作专班 that takes it up (包案) */
+export interface JoinTaskForce extends Timed {
+  kind: 'JoinTaskForce';
+  taskForceId: string;
+  name: string;
+  leader: Leader;
+}
+
+/** the campaign as its own stream defines it: the decision needs its period */
+export interface EnrollInCampaign extends Timed {
+  kind: 'EnrollInCampaign';
+  campaignId: string;
+  name: string;
+  from: string;
+  to: string;
+}
+
 export type CaseCommand =
   | RegisterPetition
   | ClassifyPetition
@@ -127,4 +150,6 @@ export type CaseCommand =
   | IssueSupervision
   | RequestAppeal
   | RecordCaseConcluded
-  | TransferTasks;
+  | TransferTasks
+  | JoinTaskForce
+  | EnrollInCampaign;

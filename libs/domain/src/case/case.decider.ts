@@ -1,5 +1,5 @@
 import { AppealEventTypes, type AppealEvent } from '../appeal/appeal.events';
-import { addCalendarDays, addWorkingDays, CalendarError } from '../calendar';
+import { addCalendarDays, addWorkingDays, CalendarError, localDate } from '../calendar';
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/errors';
 import type { Recorded } from '../shared/events';
@@ -9,8 +9,8 @@ import {
 } from '../shared/vocabulary';
 import { TaskEventTypes, type TaskEvent } from '../task/task.events';
 import type {
-  AssignAgencies, CaseCommand, ClassifyPetition, DecideDispute, IssueSupervision, RaiseDispute, RateReply, RecordCaseAnswered,
-  RecordCaseConcluded, RecordRepeatPetition, RegisterPetition, ReleaseCoHandler, RequestAppeal, TransferTasks,
+  AssignAgencies, CaseCommand, ClassifyPetition, DecideDispute, EnrollInCampaign, IssueSupervision, JoinTaskForce, RaiseDispute, RateReply,
+  RecordCaseAnswered, RecordCaseConcluded, RecordRepeatPetition, RegisterPetition, ReleaseCoHandler, RequestAppeal, TransferTasks,
 } from './case.commands';
 import { CaseEventTypes as T, type AssignedAgency, type CaseEvent } from './case.events';
 
@@ -49,13 +49,17 @@ export interface CaseState {
   concluded: { appealId: string; at: string } | null;
   /** Idempotency-Key hashes of repeat petitions already recorded */
   repeatRequests: string[];
+  /** 工作专班 that took the case up, and campaigns it was put into */
+  taskForces: string[];
+  campaigns: string[];
   lastEventAt: string | null;
 }
 
 export function initialCaseState(): CaseState {
   return {
     registered: false, registeredAt: null, route: null, demandClass: null, mode: null, agencies: {}, answer: null, rating: null,
-    disputes: {}, supervisions: {}, appeals: {}, reviewId: null, reReviewId: null, concluded: null, repeatRequests: [], lastEventAt: null,
+    disputes: {}, supervisions: {}, appeals: {}, reviewId: null, reReviewId: null, concluded: null, repeatRequests: [], taskForces: [], campaigns: [],
+    lastEventAt: null,
   };
 }
 
@@ -105,6 +109,7 @@ function register(c: RegisterPetition, s: CaseState): CaseEvent[] {
       matterOccurredAt: c.matterOccurredAt ?? null,
       routeDueAt: addCalendarDays(c.at, LIMITS.routeDays),
       ...(c.petitionerKeys && c.petitionerKeys.length > 0 ? { petitionerKeys: c.petitionerKeys } : {}),
+      ...(c.reception ? { reception: c.reception } : {}),
     },
   }];
 }
@@ -179,6 +184,7 @@ function repeat(c: RecordRepeatPetition, s: CaseState): CaseEvent[] {
   if (c.requestKey && s.repeatRequests.includes(c.requestKey)) return [];
   const submission = {
     channel: c.channel, regionCode: c.regionCode, subject: c.subject, content: c.content, matchedBy: c.matchedBy, requestKey: c.requestKey,
+    ...(c.reception ? { reception: c.reception } : {}),
   };
   if (s.concluded) return [{ type: T.RaisedAfterConclusion, data: submission }];
   if (!isOpenForRepeats(s)) refuse('CASE_NOT_OPEN', 'the case is not within its handling period; a new petition opens a new case', 'Art. 19');
@@ -225,10 +231,34 @@ function supervise(c: IssueSupervision, s: CaseState): CaseEvent[] {
   // concluded case may still be supervised: what matters is that the agency is on the case.
   const onCase = s.agencies[c.agencyId]?.standing === 'active' || Object.values(s.appeals).some((a) => a.reviewerAgencyId === c.agencyId);
   if (!onCase) refuse('NOT_ON_CASE', `${c.agencyId} holds no task and reviews no appeal on this case`, 'Art. 40');
+  const days = c.answerDays ?? LIMITS.supervisionAnswerDays;
   return [{
     type: T.SupervisionIssued,
-    data: { supervisionId: c.supervisionId, agencyId: c.agencyId, reason: c.reason, answerDueAt: addCalendarDays(c.at, LIMITS.supervisionAnswerDays) },
+    data: {
+      supervisionId: c.supervisionId, agencyId: c.agencyId, reason: c.reason, answerDueAt: addCalendarDays(c.at, days),
+      ...(c.supervisorId ? { supervisorId: c.supervisorId } : {}),
+    },
   }];
+}
+
+function joinTaskForce(c: JoinTaskForce, s: CaseState): CaseEvent[] {
+  // Linked by the coordinator when the task force is formed and again by its process manager
+  // after a crash: the second link changes nothing.
+  if (s.taskForces.includes(c.taskForceId)) return [];
+  return [{ type: T.TaskForceJoined, data: { taskForceId: c.taskForceId, name: c.name, leader: c.leader } }];
+}
+
+function enroll(c: EnrollInCampaign, s: CaseState): CaseEvent[] {
+  if (s.route !== null && s.route !== 'petition') {
+    refuse('ROUTED_OUT', `the matter was routed to ${s.route}; it left the petition track and is no petition for a campaign`, 'Art. 28, 31');
+  }
+  const day = localDate(c.at);
+  if (day < c.from || day > c.to) {
+    refuse('CAMPAIGN_NOT_RUNNING', `the campaign runs from ${c.from} to ${c.to}; ${day} is outside it`, undefined, { from: c.from, to: c.to });
+  }
+  // a retried enrolment (the same request again) finds the case enrolled and changes nothing
+  if (s.campaigns.includes(c.campaignId)) return [];
+  return [{ type: T.CampaignEnrolled, data: { campaignId: c.campaignId, name: c.name, from: c.from, to: c.to } }];
 }
 
 function requestAppeal(c: RequestAppeal, s: CaseState): CaseEvent[] {
@@ -299,6 +329,8 @@ export function decideCase(c: CaseCommand, s: CaseState): CaseEvent[] {
     case 'RequestAppeal': return requestAppeal(c, s);
     case 'RecordCaseConcluded': return conclude(c, s);
     case 'TransferTasks': return transfer(c, s);
+    case 'JoinTaskForce': return joinTaskForce(c, s);
+    case 'EnrollInCampaign': return enroll(c, s);
   }
 }
 
@@ -365,6 +397,10 @@ export function evolveCase(s: CaseState, e: Recorded<CaseEvent> | Recorded): Cas
     }
     case T.CaseConcluded:
       return { ...next, concluded: { appealId: ev.data.appealId, at: ev.occurredAt } };
+    case T.TaskForceJoined:
+      return { ...next, taskForces: [...s.taskForces, ev.data.taskForceId] };
+    case T.CampaignEnrolled:
+      return { ...next, campaigns: [...s.campaigns, ev.data.campaignId] };
     case T.TaskTransferred: {
       const from = s.agencies[ev.data.fromAgencyId];
       if (!from) return next;

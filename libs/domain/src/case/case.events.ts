@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../shared/events';
 import type {
-  AppealKind, AssignmentMode, Channel, DemandClass, LimitKind, Rating, ReplyOutcome, Route, TaskRole,
+  AppealKind, AssignmentMode, Channel, DemandClass, Leader, LimitKind, Rating, ReplyOutcome, Route, TaskRole,
 } from '../shared/vocabulary';
 
 /**
@@ -40,7 +40,23 @@ export const CaseEventTypes = {
   /** the deadline watch: 预警 before a limit, and the limit passed */
   DeadlineWarning: 'lianban.case.deadline-warning.v1',
   DeadlineOverdue: 'lianban.case.deadline-overdue.v1',
+  /** 包案: the case is taken up by a 工作专班 whose leader owns it */
+  TaskForceJoined: 'lianban.case.task-force-joined.v1',
+  /** 专项工作: the case is put into a campaign (治理重复信访、化解信访积案) */
+  CampaignEnrolled: 'lianban.case.campaign-enrolled.v1',
 } as const;
+
+/** A visit received at a leader reception (领导接访): the session and the leader who received it. */
+export interface ReceptionRecord {
+  sessionId: string;
+  scheduleId: string;
+  /** the session's China-local date */
+  date: string;
+  place: string;
+  /** the town of a roving reception (巡回接访), else null */
+  town: string | null;
+  leader: Leader;
+}
 
 /** Personal data as stored: sealed (encrypted with the petitioner's own key), never in clear. */
 export interface SealedPetitioner {
@@ -69,6 +85,8 @@ export type PetitionRegistered = DomainEvent<typeof CaseEventTypes.PetitionRegis
    * was given, and on events written before repeats were recognised.
    */
   petitionerKeys?: string[];
+  /** set when the visit was received at a leader reception */
+  reception?: ReceptionRecord;
 }>;
 
 export type PetitionClassified = DomainEvent<typeof CaseEventTypes.PetitionClassified, {
@@ -131,6 +149,8 @@ export interface RepeatSubmission {
   matchedBy: 'idNumber' | 'phone';
   /** hash of the request's Idempotency-Key, so a retried request is recorded once */
   requestKey: string | null;
+  /** set when the repeat was a visit received at a leader reception */
+  reception?: ReceptionRecord;
 }
 
 export type RepeatPetitionLinked = DomainEvent<typeof CaseEventTypes.RepeatPetitionLinked, RepeatSubmission & {
@@ -167,6 +187,12 @@ export type SupervisionIssued = DomainEvent<typeof CaseEventTypes.SupervisionIss
   agencyId: string;
   reason: string;
   answerDueAt: string;
+  /** the petition bureau that supervises (absent on events written before it was recorded) */
+  supervisorId?: string | null;
+  /** issued by the deadline watch because this limit of the agency passed unmet */
+  automatic?: { limitId: string; kind: LimitKind; dueAt: string };
+  /** 提级督办: the supervision whose written answer came too late, now supervised one level up */
+  escalatedFrom?: string;
 }>;
 
 export type AppealRequested = DomainEvent<typeof CaseEventTypes.AppealRequested, {
@@ -211,6 +237,21 @@ export type DeadlineOverdue = DomainEvent<typeof CaseEventTypes.DeadlineOverdue,
   metAt: string | null;
 }>;
 
+export type TaskForceJoined = DomainEvent<typeof CaseEventTypes.TaskForceJoined, {
+  taskForceId: string;
+  name: string;
+  /** the leader who owns the case (包案领导) */
+  leader: Leader;
+}>;
+
+export type CampaignEnrolled = DomainEvent<typeof CaseEventTypes.CampaignEnrolled, {
+  campaignId: string;
+  name: string;
+  /** the campaign's period, China-local dates, both included */
+  from: string;
+  to: string;
+}>;
+
 export type CaseEvent =
   | PetitionRegistered
   | PetitionClassified
@@ -228,4 +269,6 @@ export type CaseEvent =
   | CaseConcluded
   | TaskTransferred
   | DeadlineWarning
-  | DeadlineOverdue;
+  | DeadlineOverdue
+  | TaskForceJoined
+  | CampaignEnrolled;

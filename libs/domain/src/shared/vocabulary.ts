@@ -97,3 +97,28 @@ export const LIMIT_NAMES: Record<LimitKind, string> = {
   'appeal-decision': '复查/复核决定', 'supervision-answer': '督办书面反馈',
 };
 export const DEMAND_CLASS_NAMES: Record<DemandClass, string> = { suggestion: '建议意见', accusation: '检举控告', claim: '申诉求决' };
+
+/**
+ * Limits an automatic 督办 may follow (Art. 40): those an agency must meet. The bureau's own
+ * routing limit is not supervised by the bureau, and a late answer to 督办 escalates instead.
+ */
+export const AUTO_SUPERVISED_LIMIT_KINDS = ['acknowledge', 'handle', 'appeal-decision'] as const satisfies readonly WatchedLimitKind[];
+export type AutoSupervisedLimitKind = (typeof AUTO_SUPERVISED_LIMIT_KINDS)[number];
+
+/** How a 工作专班 ends: 化解 (the claim met), 息诉罢访 (accepted without it), or not resolved */
+export const TASK_FORCE_OUTCOMES = ['resolved', 'settled', 'unresolved'] as const;
+export type TaskForceOutcome = (typeof TASK_FORCE_OUTCOMES)[number];
+
+/** 专题会 (a meeting on the matter) or 实地走访 / 现场查看 (a visit to the site) */
+export const GATHERING_KINDS = ['meeting', 'site-visit'] as const;
+export type GatheringKind = (typeof GATHERING_KINDS)[number];
+
+export const TASK_FORCE_OUTCOME_NAMES: Record<TaskForceOutcome, string> = { resolved: '已化解', settled: '息诉罢访', unresolved: '未化解' };
+export const GATHERING_NAMES: Record<GatheringKind, string> = { meeting: '专题会', 'site-visit': '实地查看' };
+
+/** A leader (领导干部) named by a task force or a reception schedule; the division they lead in. */
+export interface Leader {
+  name: string;
+  title: string;
+  divisionCode: string;
+}

@@ -1,0 +1,64 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { StoredEvent } from '@lianban/contracts';
+import { caseDecider, DomainError, TaskForceEventTypes, type TaskForceFormed } from '@lianban/domain';
+import { StreamConflictError } from '@lianban/eventstore';
+import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers, type ReactionOutcome } from '@lianban/platform';
+import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
+
+const LINKS = 'coordinator.task-force-cases';
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Puts the `task-force-joined` link on the stream of each case a task force takes up: the link
+ * is what brings the task force's events into the case's timeline, and the case into its
+ * leader's 包案 list.
+ *
+ * The coordinator links right after forming the task force, and this process manager links
+ * again from the stored `formed` event, so a crash between the two appends leaves no case
+ * unlinked. Both derive the link's event id from the formation and the case, and the case
+ * decider links a task force once: whichever comes second changes nothing.
+ */
+@Injectable()
+export class TaskForceCaseLinks implements OnModuleInit {
+  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+
+  onModuleInit(): void {
+    this.consumers.register({ consumer: COORDINATOR_CONSUMER, source: { topic: 'case-events' }, reaction: 'task-force-cases', react: (e) => this.react(e) });
+  }
+
+  async react(e: StoredEvent): Promise<ReactionOutcome> {
+    if (e.type !== TaskForceEventTypes.TaskForceFormed) return 'ignored';
+    const linked = await this.linkAll(e);
+    return linked > 0 ? 'applied' : 'duplicate';
+  }
+
+  /** links every case of the formation not yet linked; answers how many it linked */
+  async linkAll(formed: StoredEvent): Promise<number> {
+    let linked = 0;
+    for (const caseId of (formed.data as TaskForceFormed['data']).caseIds) if (await this.link(formed, caseId)) linked++;
+    return linked;
+  }
+
+  private async link(formed: StoredEvent, caseId: string): Promise<boolean> {
+    const d = formed.data as TaskForceFormed['data'];
+    const linkId = derivedEventId(LINKS, `${formed.id}:${caseId}`);
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.reader.file(caseId);
+      if (!found || found.events.some((x) => x.id === linkId)) return false;
+      // dated at the formation, unless the case moved on since: its history never goes back
+      const at = Date.parse(found.file.lastEventAt) > Date.parse(formed.occurredAt) ? found.file.lastEventAt : formed.occurredAt;
+      try {
+        const appended = await this.runner.run({
+          caseId, streamId: `case-${caseId}`, decider: caseDecider, actor: formed.actor, agencyId: formed.agencyId ?? null,
+          causationId: formed.id, eventIds: [linkId],
+          command: { kind: 'JoinTaskForce', at, taskForceId: d.taskForceId, name: d.name, leader: d.leader },
+        });
+        return appended.length > 0;
+      } catch (err) {
+        if (err instanceof DomainError) throw err;
+        if (err instanceof StreamConflictError && attempt < MAX_ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+}
