@@ -58,8 +58,8 @@ export function openFactsStore(config: LianbanConfig): SqliteFactsStore {
 /** The key table the services would seal with (the same choice as PlatformModule's). */
 export async function openVault(config: LianbanConfig): Promise<PersonalDataVault & KeyTable> {
   return config.eventStore === 'postgres'
-    ? PostgresKeyVault.connect(config.databaseUrl!)
-    : new SqliteKeyVault(path.join(config.dataDir, 'keys.sqlite'));
+    ? PostgresKeyVault.connect(config.databaseUrl!, { masterKey: config.masterKey })
+    : new SqliteKeyVault(path.join(config.dataDir, 'keys.sqlite'), { masterKey: config.masterKey });
 }
 
 export function where(config: LianbanConfig): string {

@@ -1,4 +1,4 @@
-import { TokenService } from '@lianban/auth';
+import { createTestIssuer } from '@lianban/testing/jwt';
 import { Api, eventually, startStandalone, tempDataDir, type RunningApp } from '@lianban/testing/standalone';
 
 /**
@@ -91,9 +91,11 @@ describe('standalone: the deadline watch (预警 and overdue) across restarts', 
   });
 
   it('outside the embedded dev mode the dev route answers 404', async () => {
-    const running = await startStandalone({ env: { AUTH_MODE: 'jwt', AUTH_SECRET: 'a-test-secret-for-jwt-mode' } });
+    // jwt mode: staff tokens come from the organisation's issuer (libs/testing/src/jwt.ts)
+    const issuer = createTestIssuer();
+    const running = await startStandalone({ env: issuer.env });
     try {
-      const admin = running.app.get(TokenService).sign({ sub: 'admin-1', role: 'admin' });
+      const admin = issuer.sign({ sub: 'admin-1', role: 'admin' });
       const r = await new Api(running.url).as(admin).post('/v1/dev/deadline-watch', {});
       expect(r.status).toBe(404);
     } finally {

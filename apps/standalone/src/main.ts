@@ -7,7 +7,8 @@ import { StandaloneModule } from './standalone.module';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    // all apps in one process: it is also the region's relay, whatever the bus
+    config = loadConfig(process.env, { relay: true });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`lianban: configuration refused: ${e.message}`);

@@ -1,6 +1,8 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteKeyVault } from './personal-data';
 
 describe('SqliteKeyVault (DESIGN 3.3)', () => {
@@ -33,5 +35,91 @@ describe('SqliteKeyVault (DESIGN 3.3)', () => {
     await vault.seal('p-4', { name: '赵六' });
     await expect(vault.open('p-4', sealed)).rejects.toThrow();
     await vault.close();
+  });
+});
+
+describe('the key table encrypted with MASTER_KEY', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-master-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const master = () => crypto.randomBytes(32);
+  const rows = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT petitioner_id, key FROM petitioner_keys ORDER BY petitioner_id').all() as { petitioner_id: string; key: Buffer }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('stores every key wrapped: the table alone, or under another master key, opens nothing', async () => {
+    const file = path.join(dir, 'wrapped.sqlite');
+    const key = master();
+    const vault = new SqliteKeyVault(file, { masterKey: key });
+    await vault.unlock();
+    const sealed = await vault.seal('p-1', { name: '张三', phone: '13800000000' });
+    await vault.close();
+    const [row] = rows(file);
+    expect(row.key).toHaveLength(61);
+    expect(row.key[0]).toBe(1);
+    // the stored bytes are no AES key for the sealed data: the key table copied alone is useless
+    expect(() => {
+      const raw = Buffer.from(sealed, 'base64');
+      const d = crypto.createDecipheriv('aes-256-gcm', row.key.subarray(29), raw.subarray(0, 12));
+      d.setAAD(Buffer.from('p-1'));
+      d.setAuthTag(raw.subarray(12, 28));
+      Buffer.concat([d.update(raw.subarray(28)), d.final()]);
+    }).toThrow();
+
+    const wrong = new SqliteKeyVault(file, { masterKey: master() });
+    await expect(wrong.unlock()).rejects.toThrow(/MASTER_KEY does not open this key table/);
+    await expect(wrong.open('p-1', sealed)).rejects.toThrow(/MASTER_KEY/);
+    await wrong.close();
+    const right = new SqliteKeyVault(file, { masterKey: key });
+    expect(await right.open('p-1', sealed)).toEqual({ name: '张三', phone: '13800000000' });
+    await right.close();
+  });
+
+  it('wraps the keys of a table written before master keys, and they still open their data', async () => {
+    const file = path.join(dir, 'legacy.sqlite');
+    const legacyKey = crypto.randomBytes(32);
+    const db = new Database(file);
+    db.exec('CREATE TABLE petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+    db.prepare('INSERT INTO petitioner_keys VALUES (?, ?, ?)').run('p-old', legacyKey, '2021-05-04T02:12:00.000Z');
+    db.close();
+    // sealed the way the vault did before master keys existed
+    const iv = crypto.randomBytes(12);
+    const c = crypto.createCipheriv('aes-256-gcm', legacyKey, iv);
+    c.setAAD(Buffer.from('p-old'));
+    const body = Buffer.concat([c.update(JSON.stringify({ name: '王某' }), 'utf8'), c.final()]);
+    const sealed = Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+
+    const vault = new SqliteKeyVault(file, { masterKey: master() });
+    await vault.unlock();
+    expect(rows(file)[0].key).toHaveLength(61);
+    expect(await vault.open('p-old', sealed)).toEqual({ name: '王某' });
+    expect(await vault.erase('p-old')).toBe(true);
+    expect(await vault.erase('p-old')).toBe(false);
+    expect(await vault.hasKey('p-old')).toBe(false);
+    expect(await vault.open('p-old', sealed)).toBeNull();
+    await vault.close();
+  });
+
+  it('copies keys as stored (wrapped), so a migration never needs MASTER_KEY and the copy opens under the same one', async () => {
+    const key = master();
+    const from = new SqliteKeyVault(path.join(dir, 'from.sqlite'), { masterKey: key });
+    const sealed = await from.seal('p-9', { name: '赵某' });
+    const records = await from.readKeys(null, 10);
+    expect(records[0].key).toHaveLength(61);
+    const blind = new SqliteKeyVault(path.join(dir, 'to.sqlite'));
+    expect(await blind.importKeys(records)).toEqual({ imported: 1, skipped: 0 });
+    await blind.close();
+    // the copy carries no check value: a wrong master key is still recognised, by a key that does not open
+    const wrong = new SqliteKeyVault(path.join(dir, 'to.sqlite'), { masterKey: master() });
+    await expect(wrong.unlock()).rejects.toThrow(/MASTER_KEY does not open this key table/);
+    await wrong.close();
+    const to = new SqliteKeyVault(path.join(dir, 'to.sqlite'), { masterKey: key });
+    expect(await to.open('p-9', sealed)).toEqual({ name: '赵某' });
+    await from.close();
+    await to.close();
   });
 });

@@ -23,17 +23,37 @@ export interface PersonalDataVault {
   seal(petitionerId: string, data: PersonalData): Promise<string>;
   /** null when the key was erased */
   open(petitionerId: string, sealed: string): Promise<PersonalData | null>;
-  erase(petitionerId: string): Promise<void>;
+  /** true when a key was there to destroy */
+  erase(petitionerId: string): Promise<boolean>;
+  /** whether the petitioner's key still exists (false: never sealed, or erased) */
+  hasKey(petitionerId: string): Promise<boolean>;
+  /**
+   * Checks the master key against the table (a wrong MASTER_KEY stops the start-up rather than
+   * failing every read later) and wraps keys stored before the table was encrypted.
+   */
+  unlock(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** One row of the key table, as copied between tables (scripts/migrate-store). */
+/**
+ * One row of the key table, as copied between tables (scripts/migrate-store). The key is copied
+ * as stored — wrapped with the master key — so a migration never handles a petitioner's key in
+ * clear and needs no MASTER_KEY; source and target must then be opened with the same master key.
+ */
 export interface KeyRecord {
   petitionerId: string;
-  /** 32 bytes */
+  /** the stored form: wrapped (61 bytes), or 32 bytes from a table older than master keys */
   key: Buffer;
   /** ISO 8601 */
   createdAt: string;
+}
+
+export interface KeyVaultOptions {
+  /**
+   * MASTER_KEY (32 bytes): every petitioner key is stored wrapped with it (AES-256-GCM), so a
+   * copy of the key table alone opens nothing. Default: the embedded dev mode's fixed key.
+   */
+  masterKey?: Buffer;
 }
 
 /**
@@ -52,6 +72,60 @@ export interface KeyTable {
 }
 
 const KEY_BYTES = 32;
+const WRAP_VERSION = 1;
+/** version, IV, tag, wrapped key */
+const WRAPPED_BYTES = 1 + 12 + 16 + KEY_BYTES;
+
+/**
+ * The master key of the embedded dev mode (and of tools that open a dev data directory). Fixed and
+ * public on purpose: configuration refuses to run anywhere else without MASTER_KEY.
+ */
+export const DEV_MASTER_KEY: Buffer = Buffer.from(
+  crypto.hkdfSync('sha256', 'lianban-dev-master-key-not-for-production', 'lianban', 'key table master key', KEY_BYTES),
+);
+
+class MasterKey {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== KEY_BYTES) throw new Error(`the master key must be ${KEY_BYTES} bytes`);
+  }
+
+  /** stored beside the keys: a table wrapped with another master key is recognised at start-up */
+  get check(): string {
+    return crypto.createHmac('sha256', this.key).update('lianban key table check v1').digest('hex').slice(0, 32);
+  }
+
+  wrap(petitionerId: string, key: Buffer): Buffer {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
+    // bound to the petitioner: a wrapped key copied onto another petitioner's row does not unwrap
+    cipher.setAAD(Buffer.from(`lianban:petitioner-key:${petitionerId}`));
+    const body = Buffer.concat([cipher.update(key), cipher.final()]);
+    return Buffer.concat([Buffer.from([WRAP_VERSION]), iv, cipher.getAuthTag(), body]);
+  }
+
+  opens(petitionerId: string, stored: Buffer): boolean {
+    try {
+      this.unwrap(petitionerId, stored);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  unwrap(petitionerId: string, stored: Buffer): Buffer {
+    if (stored.length !== WRAPPED_BYTES || stored[0] !== WRAP_VERSION) {
+      throw new Error(`the stored key of petitioner ${petitionerId} is not wrapped with a master key`);
+    }
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.key, stored.subarray(1, 13));
+    decipher.setAAD(Buffer.from(`lianban:petitioner-key:${petitionerId}`));
+    decipher.setAuthTag(stored.subarray(13, 29));
+    return Buffer.concat([decipher.update(stored.subarray(29)), decipher.final()]);
+  }
+}
+
+function wrongMasterKey(): Error {
+  return new Error('MASTER_KEY does not open this key table: it was encrypted with another master key');
+}
 
 function sealWith(key: Buffer, petitionerId: string, data: PersonalData): string {
   const iv = crypto.randomBytes(12);
@@ -75,8 +149,9 @@ function checkKeyRecord(record: KeyRecord): void {
   if (typeof record.petitionerId !== 'string' || record.petitionerId.length === 0) {
     throw new Error('a key record needs a petitioner id');
   }
-  if (!Buffer.isBuffer(record.key) || record.key.length !== KEY_BYTES) {
-    throw new Error(`the key of petitioner ${record.petitionerId} is not ${KEY_BYTES} bytes`);
+  const wrapped = record.key?.length === WRAPPED_BYTES && record.key[0] === WRAP_VERSION;
+  if (!Buffer.isBuffer(record.key) || (record.key.length !== KEY_BYTES && !wrapped)) {
+    throw new Error(`the key of petitioner ${record.petitionerId} is neither a wrapped key nor ${KEY_BYTES} bytes`);
   }
   if (Number.isNaN(Date.parse(record.createdAt))) {
     throw new Error(`the key of petitioner ${record.petitionerId} has no valid createdAt`);
@@ -92,35 +167,64 @@ function differentKey(petitionerId: string): Error {
 /** The key table in a SQLite file beside the event store (embedded mode). */
 export class SqliteKeyVault implements PersonalDataVault, KeyTable {
   private readonly db: Database.Database;
+  private readonly master: MasterKey;
+  private unlocked = false;
 
-  constructor(file: string) {
+  constructor(file: string, options: KeyVaultOptions = {}) {
+    this.master = new MasterKey(options.masterKey ?? DEV_MASTER_KEY);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS key_table_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
   }
 
-  private keyOf(petitionerId: string, create: boolean): Buffer | null {
+  async unlock(): Promise<void> {
+    if (this.unlocked) return;
+    this.db.transaction(() => {
+      const row = this.db.prepare("SELECT value FROM key_table_meta WHERE name = 'master-key-check'").get() as { value: string } | undefined;
+      if (row && row.value !== this.master.check) throw wrongMasterKey();
+      if (!row) {
+        // keys copied in by a migration, without the check: one of them must open under this master key
+        const sample = this.db.prepare('SELECT petitioner_id, key FROM petitioner_keys WHERE length(key) = ? LIMIT 1').get(WRAPPED_BYTES) as { petitioner_id: string; key: Buffer } | undefined;
+        if (sample && !this.master.opens(sample.petitioner_id, sample.key)) throw wrongMasterKey();
+        this.db.prepare("INSERT INTO key_table_meta (name, value) VALUES ('master-key-check', ?)").run(this.master.check);
+      }
+      const legacy = this.db.prepare('SELECT petitioner_id, key FROM petitioner_keys WHERE length(key) = ?').all(KEY_BYTES) as { petitioner_id: string; key: Buffer }[];
+      const update = this.db.prepare('UPDATE petitioner_keys SET key = ? WHERE petitioner_id = ?');
+      for (const r of legacy) update.run(this.master.wrap(r.petitioner_id, r.key), r.petitioner_id);
+    }).immediate();
+    this.unlocked = true;
+  }
+
+  private async keyOf(petitionerId: string, create: boolean): Promise<Buffer | null> {
+    await this.unlock();
     const row = this.db.prepare('SELECT key FROM petitioner_keys WHERE petitioner_id = ?').get(petitionerId) as { key: Buffer } | undefined;
-    if (row) return row.key;
+    if (row) return this.master.unwrap(petitionerId, row.key);
     if (!create) return null;
-    const key = crypto.randomBytes(KEY_BYTES);
-    this.db.prepare('INSERT OR IGNORE INTO petitioner_keys (petitioner_id, key, created_at) VALUES (?, ?, ?)').run(petitionerId, key, new Date().toISOString());
+    this.db.prepare('INSERT OR IGNORE INTO petitioner_keys (petitioner_id, key, created_at) VALUES (?, ?, ?)')
+      .run(petitionerId, this.master.wrap(petitionerId, crypto.randomBytes(KEY_BYTES)), new Date().toISOString());
     return this.keyOf(petitionerId, false);
   }
 
   async seal(petitionerId: string, data: PersonalData): Promise<string> {
-    return sealWith(this.keyOf(petitionerId, true)!, petitionerId, data);
+    return sealWith((await this.keyOf(petitionerId, true))!, petitionerId, data);
   }
 
   async open(petitionerId: string, sealed: string): Promise<PersonalData | null> {
-    const key = this.keyOf(petitionerId, false);
+    const key = await this.keyOf(petitionerId, false);
     return key ? openWith(key, petitionerId, sealed) : null;
   }
 
-  async erase(petitionerId: string): Promise<void> {
-    this.db.prepare('DELETE FROM petitioner_keys WHERE petitioner_id = ?').run(petitionerId);
+  async hasKey(petitionerId: string): Promise<boolean> {
+    return !!this.db.prepare('SELECT 1 AS one FROM petitioner_keys WHERE petitioner_id = ?').get(petitionerId);
+  }
+
+  async erase(petitionerId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM petitioner_keys WHERE petitioner_id = ?').run(petitionerId).changes > 0;
   }
 
   // SQLite compares TEXT with memcmp: the byte order of UTF-8, as PostgresKeyVault's COLLATE "C"
@@ -163,7 +267,7 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
   }
 }
 
-export interface PostgresKeyVaultOptions {
+export interface PostgresKeyVaultOptions extends KeyVaultOptions {
   /** connections of the pool; default 4 */
   poolSize?: number;
 }
@@ -175,7 +279,12 @@ export interface PostgresKeyVaultOptions {
  * CONFLICT DO NOTHING, then read); an erase is a committed DELETE, seen by every process.
  */
 export class PostgresKeyVault implements PersonalDataVault, KeyTable {
-  private constructor(private readonly pool: Pool) {}
+  private readonly master: MasterKey;
+  private unlocked: Promise<void> | null = null;
+
+  private constructor(private readonly pool: Pool, masterKey: Buffer) {
+    this.master = new MasterKey(masterKey);
+  }
 
   /** Connects and creates the table if needed (safe from several processes starting at once). */
   static async connect(connectionString: string, options: PostgresKeyVaultOptions = {}): Promise<PostgresKeyVault> {
@@ -196,6 +305,7 @@ export class PostgresKeyVault implements PersonalDataVault, KeyTable {
           key           bytea       NOT NULL,
           created_at    timestamptz NOT NULL
         )`);
+      await client.query('CREATE TABLE IF NOT EXISTS key_table_meta (name text PRIMARY KEY, value text NOT NULL)');
       await client.query('COMMIT');
       client.release();
     } catch (error) {
@@ -204,16 +314,51 @@ export class PostgresKeyVault implements PersonalDataVault, KeyTable {
       await pool.end().catch(() => undefined);
       throw new Error(`PostgreSQL key table: cannot create it: ${(error as Error).message}`);
     }
-    return new PostgresKeyVault(pool);
+    return new PostgresKeyVault(pool, options.masterKey ?? DEV_MASTER_KEY);
+  }
+
+  unlock(): Promise<void> {
+    this.unlocked ??= this.checkAndUpgrade().catch((e: unknown) => {
+      this.unlocked = null;
+      throw e;
+    });
+    return this.unlocked;
+  }
+
+  private async checkAndUpgrade(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // one process at a time decides the check value and wraps the legacy keys
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('lianban.petitioner_keys:master'))`);
+      const { rows } = await client.query<{ value: string }>("SELECT value FROM key_table_meta WHERE name = 'master-key-check'");
+      if (rows.length > 0 && rows[0].value !== this.master.check) throw wrongMasterKey();
+      if (rows.length === 0) {
+        const sample = await client.query<{ petitioner_id: string; key: Buffer }>('SELECT petitioner_id, key FROM petitioner_keys WHERE length(key) = $1 LIMIT 1', [WRAPPED_BYTES]);
+        if (sample.rows.length > 0 && !this.master.opens(sample.rows[0].petitioner_id, sample.rows[0].key)) throw wrongMasterKey();
+        await client.query("INSERT INTO key_table_meta (name, value) VALUES ('master-key-check', $1)", [this.master.check]);
+      }
+      const legacy = await client.query<{ petitioner_id: string; key: Buffer }>('SELECT petitioner_id, key FROM petitioner_keys WHERE length(key) = $1', [KEY_BYTES]);
+      for (const r of legacy.rows) {
+        await client.query('UPDATE petitioner_keys SET key = $1 WHERE petitioner_id = $2', [this.master.wrap(r.petitioner_id, r.key), r.petitioner_id]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   private async keyOf(petitionerId: string, create: boolean): Promise<Buffer | null> {
+    await this.unlock();
     const { rows } = await this.pool.query<{ key: Buffer }>('SELECT key FROM petitioner_keys WHERE petitioner_id = $1', [petitionerId]);
-    if (rows.length > 0) return rows[0].key;
+    if (rows.length > 0) return this.master.unwrap(petitionerId, rows[0].key);
     if (!create) return null;
     await this.pool.query(
       'INSERT INTO petitioner_keys (petitioner_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (petitioner_id) DO NOTHING',
-      [petitionerId, crypto.randomBytes(KEY_BYTES), new Date().toISOString()],
+      [petitionerId, this.master.wrap(petitionerId, crypto.randomBytes(KEY_BYTES)), new Date().toISOString()],
     );
     return this.keyOf(petitionerId, false);
   }
@@ -230,8 +375,12 @@ export class PostgresKeyVault implements PersonalDataVault, KeyTable {
     return key ? openWith(key, petitionerId, sealed) : null;
   }
 
-  async erase(petitionerId: string): Promise<void> {
-    await this.pool.query('DELETE FROM petitioner_keys WHERE petitioner_id = $1', [petitionerId]);
+  async hasKey(petitionerId: string): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM petitioner_keys WHERE petitioner_id = $1', [petitionerId])).rows.length > 0;
+  }
+
+  async erase(petitionerId: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM petitioner_keys WHERE petitioner_id = $1', [petitionerId])).rowCount ?? 0) > 0;
   }
 
   async readKeys(after: string | null, limit: number): Promise<KeyRecord[]> {

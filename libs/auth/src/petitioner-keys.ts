@@ -35,3 +35,12 @@ export function petitionerKeys(secret: string, p: Pick<PersonalData, 'idNumber' 
   if (phone) out.push({ kind: 'phone', key: keyOf('phone', phone) });
   return out;
 }
+
+/**
+ * What analysts see instead of a petitioner (DESIGN 7): stable, so one person's cases can be
+ * counted together, but keyed, so it cannot be matched to the petitioner id that agency staff see
+ * next to the name, nor turned back into it.
+ */
+export function petitionerPseudonym(secret: string, petitionerId: string): string {
+  return `信访人-${createHmac('sha256', secret).update(`pseudonym:${petitionerId}`).digest('hex').slice(0, 12)}`;
+}

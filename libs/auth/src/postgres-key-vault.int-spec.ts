@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +37,7 @@ describe('PostgresKeyVault (DESIGN 3.3, EVENTSTORE=postgres)', () => {
     expect(await again.open('p-1', sealed)).toEqual({ name: '张三', phone: '13800000000', idNumber: '500112198001010011' });
   });
 
-  it('keeps the table in the database itself, with the key and not the data', async () => {
+  it('keeps the table in the database itself, with the key (wrapped with the master key) and not the data', async () => {
     const v = await vault();
     await v.seal('p-table', { name: '钱七' });
     const client = new Client({ connectionString: db.url });
@@ -44,7 +45,8 @@ describe('PostgresKeyVault (DESIGN 3.3, EVENTSTORE=postgres)', () => {
     try {
       const { rows } = await client.query('SELECT petitioner_id, key FROM petitioner_keys WHERE petitioner_id = $1', ['p-table']);
       expect(rows).toHaveLength(1);
-      expect(rows[0].key).toHaveLength(32);
+      // version byte, IV, tag, the 32-byte key encrypted with the master key
+      expect(rows[0].key).toHaveLength(61);
     } finally {
       await client.end();
     }
@@ -80,6 +82,13 @@ describe('PostgresKeyVault (DESIGN 3.3, EVENTSTORE=postgres)', () => {
   it('creates its table once when several processes start together', async () => {
     const vaults = await Promise.all(Array.from({ length: 5 }, () => vault()));
     expect(await vaults[4].open('p-nobody', 'AAAA')).toBeNull();
+  });
+
+  it('refuses to open the table with another master key, in any process', async () => {
+    const key = randomBytes(32);
+    const a = await PostgresKeyVault.connect(db.url, { masterKey: key });
+    open.push(a);
+    await expect(a.unlock()).rejects.toThrow(/MASTER_KEY does not open this key table/);
   });
 
   it('fails loudly when the server is not there', async () => {

@@ -4,14 +4,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LianbanConfig } from './config';
 import { validationErrorFactory } from './http-errors';
 import { RequestClockMiddleware } from './request-clock';
+import { rateLimitMiddleware } from './security/rate-limit';
+import { securityHeaders } from './security/security-headers';
 
 /** Largest JSON body accepted; a petition with long content fits well inside it. */
 export const BODY_LIMIT = '256kb';
 
-/** The HTTP edge every app shares: body limits, validation, the clock header, OpenAPI at /docs. */
+/**
+ * The HTTP edge every app shares: security headers and rate limits first (a refused request costs
+ * no body parsing), body limits, validation, the clock header, OpenAPI at /docs.
+ */
 export function configureHttp(app: NestExpressApplication, config: LianbanConfig, title: string): void {
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.use(rateLimitMiddleware({ ip: config.rateLimitIp, token: config.rateLimitToken }));
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  const clock = new RequestClockMiddleware(config.embedded && config.authMode === 'dev');
+  const clock = new RequestClockMiddleware(config.embedded && config.authMode === 'dev', config.clockSkewMs);
   app.use(clock.use.bind(clock));
   app.useGlobalPipes(new ValidationPipe({
     whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationErrorFactory,

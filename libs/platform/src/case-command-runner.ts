@@ -4,7 +4,7 @@ import type { Actor, NewEvent, Region } from '@lianban/contracts';
 
 /** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
-import type { Decider, DomainEvent } from '@lianban/domain';
+import { DomainError, type Decider, type DomainEvent } from '@lianban/domain';
 import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
 import type { LianbanConfig } from './config';
 import { HlcService } from './hlc.service';
@@ -27,6 +27,13 @@ export interface RunOptions<C extends { at: string }, S, E extends DomainEvent> 
   /** event ids to use, for writers that must be able to recognise their own retry */
   eventIds?: string[];
 }
+
+/**
+ * How far another region's clock may run ahead of ours before its events stop lifting our
+ * commands' time (see CaseCommandRunner.run); beyond it a clock is broken, and the domain's
+ * refusal of a command dated before the case's last event stands.
+ */
+export const CROSS_REGION_MAX_SKEW_MS = 60 * 60_000;
 
 /** How many times a decision is retried when another writer got to the stream first. */
 const MAX_ATTEMPTS = 4;
@@ -54,7 +61,9 @@ export class CaseCommandRunner {
       let revision: number | 'no-stream' = 'no-stream';
       let newest: string | null = null;
       let caseHead = 0;
+      let foreignNewestAt: string | null = null;
       for (const e of history) {
+        if (this.config.crossRegion && e.region !== this.config.region && (foreignNewestAt === null || e.occurredAt > foreignNewestAt)) foreignNewestAt = e.occurredAt;
         if (e.position > caseHead) caseHead = e.position;
         state = o.decider.evolve(state, e);
         if (e.streamId === o.streamId) revision = e.revision;
@@ -63,15 +72,16 @@ export class CaseCommandRunner {
       // What this decision read may have been stamped by another process whose clock is ahead
       // (another service, the other region): the new events must still sort after it (DESIGN 6).
       if (newest !== null) this.hlc.observe(newest);
+      const command = this.liftedPastOtherRegion(o.command, foreignNewestAt);
       let decided: E[];
       try {
-        decided = o.decider.decide(o.command, state);
+        decided = o.decider.decide(command, state);
       } catch (e) {
         this.metrics.decisions.inc({ outcome: 'refused' });
         throw e;
       }
       if (decided.length === 0) return [];
-      const region = (history[0]?.region as Region | undefined) ?? o.region ?? this.config.region;
+      const region = this.config.crossRegion ? this.crossRegionWriter(o.caseId, o.streamId, history) : (history[0]?.region as Region | undefined) ?? o.region ?? this.config.region;
       const events: NewEvent[] = decided.map((e, i) => ({
         id: o.eventIds?.[i] ?? randomUUID(),
         type: e.type,
@@ -80,8 +90,8 @@ export class CaseCommandRunner {
         region,
         agencyId: o.agencyId ?? null,
         actor: o.actor,
-        occurredAt: o.command.at,
-        hlc: this.hlc.stamp(o.command.at),
+        occurredAt: command.at,
+        hlc: this.hlc.stamp(command.at),
         data: e.data,
       }));
       try {
@@ -101,5 +111,41 @@ export class CaseCommandRunner {
         throw e;
       }
     }
+  }
+
+  /**
+   * The other region's clock is not ours to correct: when its newest event on the case is dated
+   * after this command (its clock runs ahead, by at most CROSS_REGION_MAX_SKEW_MS), the command
+   * is dated at that event — the physical part of the hybrid clock — instead of being refused
+   * for going back in time. Events of our own region still refuse a command dated before them.
+   */
+  private liftedPastOtherRegion<C extends { at: string }>(command: C, foreignNewestAt: string | null): C {
+    if (foreignNewestAt === null) return command;
+    const lag = Date.parse(foreignNewestAt) - Date.parse(command.at);
+    if (lag <= 0 || lag > CROSS_REGION_MAX_SKEW_MS) return command;
+    return { ...command, at: foreignNewestAt };
+  }
+
+  /**
+   * DESIGN 6 with two deployments: each stream has one home region, so the two stores never both
+   * append to it (each copies the other's events by id and revision). A case's own stream is
+   * written where the case was registered; a task stream where its agency sits. The events are
+   * stamped with the writing region, which is what orders two regions' events with the same HLC.
+   */
+  private crossRegionWriter(caseId: string, streamId: string, history: readonly { streamId: string; region: string }[]): Region {
+    const own = this.config.region;
+    const registered = history.find((e) => e.streamId === `case-${caseId}`);
+    if (streamId === `case-${caseId}` && registered && registered.region !== own) {
+      throw new DomainError('CASE_OF_OTHER_REGION', `case ${caseId} was registered in region ${registered.region}; its case record is written there (the joint conference and the bureau act through that region)`);
+    }
+    const taskPrefix = `task-${caseId}-`;
+    if (streamId.startsWith(taskPrefix)) {
+      const agency = streamId.slice(taskPrefix.length);
+      const agencyRegion = agency.startsWith('51') ? 'sc' : agency.startsWith('50') ? 'cq' : own;
+      if (agencyRegion !== own) {
+        throw new DomainError('TASK_OF_OTHER_REGION', `the task of ${agency} is kept by region ${agencyRegion}; act through that region's deployment`);
+      }
+    }
+    return own;
   }
 }

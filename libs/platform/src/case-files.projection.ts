@@ -5,7 +5,7 @@ import { EVENT_STORE } from './tokens';
 
 /**
  * Every case of the region folded into its CaseFile, kept in memory and followed live from
- * the store. Rebuilt from the store at start-up (the store is the truth; this is a cache of
+ * the store. Built from the store at first use (the store is the truth; this is a cache of
  * it), then polled for new events. Serves lists — inboxes, overviews — that would otherwise
  * scan the store; single-case reads go to the store itself.
  */
@@ -20,9 +20,14 @@ export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicatio
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
+  /**
+   * Only the processes that serve lists from it pay for it: the first catchUp() starts the
+   * background following (a distributed agency serves its inbox from its own topic instead).
+   */
+  private following = false;
+
   async onApplicationBootstrap(): Promise<void> {
-    await this.catchUp();
-    this.schedule();
+    // nothing at start-up: see catchUp()
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -39,11 +44,25 @@ export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicatio
     this.timer.unref();
   }
 
+  /** one read at a time: two overlapping reads after the same position would fold a batch twice */
+  private chain: Promise<void> = Promise.resolve();
+
   /** read everything after our position; also usable to force freshness before answering */
-  async catchUp(): Promise<void> {
+  catchUp(): Promise<void> {
+    if (!this.following && !this.stopped) {
+      this.following = true;
+      this.schedule();
+    }
+    const run = this.chain.then(() => this.readNew());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readNew(): Promise<void> {
     for (;;) {
       const batch = await this.store.readAll({ after: this.position, limit: 1000 });
       for (const e of batch) {
+        if (e.position <= this.position) continue;
         this.position = e.position;
         const next = evolveCaseFile(this.files.get(e.caseId) ?? null, e);
         if (next) this.files.set(e.caseId, next);

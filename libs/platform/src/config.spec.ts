@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createTestIssuer } from '@lianban/testing/jwt';
 import { ConfigError, loadConfig } from './config';
+
+/** a jwt-mode process's keys: the issuer's JWKS, the service's signing key, MASTER_KEY */
+const issuer = createTestIssuer();
+afterAll(() => fs.rmSync(issuer.dir, { recursive: true, force: true }));
 
 describe('configuration (DESIGN 10)', () => {
   it('defaults to the embedded mode: sqlite, in-process bus, dev auth, demo on, region cq', () => {
@@ -24,6 +31,12 @@ describe('configuration (DESIGN 10)', () => {
     [{ DEADLINE_WARNING_DAYS: '3,reply=2' }, /reply is not one of/],
     [{ DEADLINE_WARNING_DAYS: '99' }, /0–60/],
     [{ PETITIONER_KEY_SECRET: 'short' }, /PETITIONER_KEY_SECRET/],
+    [{ AUTO_SUPERVISION: 'yes' }, /AUTO_SUPERVISION=yes/],
+    [{ AUTO_SUPERVISION: 'on', AUTO_SUPERVISION_LIMITS: 'handle,route' }, /route is not one of/],
+    [{ AUTO_SUPERVISION_LIMITS: 'supervision-answer' }, /supervision-answer is not one of/],
+    [{ SUPERVISION_ESCALATION: 'always' }, /SUPERVISION_ESCALATION=always/],
+    [{ SUPERVISION_ANSWER_DAYS: '0' }, /SUPERVISION_ANSWER_DAYS=0/],
+    [{ SUPERVISION_ANSWER_DAYS: '61' }, /1–60/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
@@ -42,6 +55,13 @@ describe('configuration (DESIGN 10)', () => {
     });
   });
 
+  it('reads supervision (Art. 40): automatic 督办 off unless asked, on which limits; escalation on; the answer limit', () => {
+    expect(loadConfig({})).toMatchObject({ autoSupervisionLimits: [], supervisionEscalation: true, supervisionAnswerDays: 15 });
+    expect(loadConfig({ AUTO_SUPERVISION: 'on' }).autoSupervisionLimits).toEqual(['acknowledge', 'handle']);
+    expect(loadConfig({ AUTO_SUPERVISION: 'on', AUTO_SUPERVISION_LIMITS: 'handle, appeal-decision' }).autoSupervisionLimits).toEqual(['handle', 'appeal-decision']);
+    expect(loadConfig({ SUPERVISION_ESCALATION: 'off', SUPERVISION_ANSWER_DAYS: '7' })).toMatchObject({ supervisionEscalation: false, supervisionAnswerDays: 7 });
+  });
+
   it('keys petitioner hashes with PETITIONER_KEY_SECRET, else with a key derived from AUTH_SECRET (never AUTH_SECRET itself)', () => {
     expect(loadConfig({ PETITIONER_KEY_SECRET: 'a-long-enough-secret' }).petitionerKeySecret).toBe('a-long-enough-secret');
     const derived = loadConfig({ AUTH_SECRET: 'one-secret' }).petitionerKeySecret;
@@ -50,13 +70,14 @@ describe('configuration (DESIGN 10)', () => {
   });
 
   it('distributed mode defaults to jwt auth and no demo', () => {
-    const c = loadConfig({ BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', AUTH_SECRET: 's' });
+    const { AUTH_MODE: _mode, ...env } = issuer.env;
+    const c = loadConfig({ BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', ...env });
     expect(c).toMatchObject({ embedded: false, authMode: 'jwt', demo: false });
   });
 });
 
 describe('configuration of distributed mode (issue 4)', () => {
-  const kafka = { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', AUTH_SECRET: 's' };
+  const kafka = { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', ...issuer.env };
 
   it('runs the relay embedded and where the process asks for it, unless RELAY says otherwise', () => {
     expect(loadConfig({}).relay).toBe(true);
@@ -79,5 +100,62 @@ describe('configuration of distributed mode (issue 4)', () => {
     expect(() => loadConfig({ ...kafka, ...hook, NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(loadConfig({ ...kafka, ...hook, NODE_ENV: 'test' }).testCrashAfterEffect).toBe('lianban.task.reply-issued.v1');
     expect(loadConfig({ ...kafka, NODE_ENV: 'test' }).testCrashAfterEffect).toBeNull();
+  });
+});
+
+describe('configuration of security (issue 9)', () => {
+  const kafka = { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092' };
+
+  it('refuses dev auth in a distributed process, and jwt mode without the issuer\'s keys, a signing key or a master key', () => {
+    expect(() => loadConfig({ ...kafka, ...issuer.env, AUTH_MODE: 'dev' })).toThrow(/only in embedded mode/);
+    const { AUTH_JWKS_FILE: _jwks, ...noJwks } = issuer.env;
+    expect(() => loadConfig({ ...kafka, ...noJwks })).toThrow(/AUTH_JWKS_FILE and\/or AUTH_JWKS_URL/);
+    const { AUTH_SIGNING_KEY_FILE: _key, ...noSigning } = issuer.env;
+    expect(() => loadConfig({ ...kafka, ...noSigning })).toThrow(/AUTH_SIGNING_KEY_FILE/);
+    const { MASTER_KEY: _master, ...noMaster } = issuer.env;
+    expect(() => loadConfig({ ...kafka, ...noMaster })).toThrow(/MASTER_KEY is required/);
+    // embedded but jwt: no dev defaults either
+    expect(() => loadConfig(noMaster)).toThrow(/MASTER_KEY is required/);
+    const { PETITIONER_KEY_SECRET: _secret, ...noSecret } = issuer.env;
+    expect(() => loadConfig({ ...kafka, ...noSecret })).toThrow(/PETITIONER_KEY_SECRET/);
+  });
+
+  it('reads the keys at start-up, refusing files that are missing or hold no usable key', () => {
+    const c = loadConfig({ ...kafka, ...issuer.env });
+    expect(c).toMatchObject({ authMode: 'jwt', authJwksFile: issuer.jwksFile, authClockSkewSec: 30 });
+    expect(c.authJwks.map((k) => k.kid)).toEqual([issuer.kid]);
+    expect(c.authSigningKey?.alg).toBe('ES256');
+    expect(c.masterKey).toEqual(Buffer.from(issuer.env.MASTER_KEY, 'base64'));
+    expect(() => loadConfig({ ...kafka, ...issuer.env, AUTH_JWKS_FILE: '/nonexistent/jwks.json' })).toThrow(/cannot be read/);
+    expect(() => loadConfig({ ...kafka, ...issuer.env, AUTH_JWKS_FILE: issuer.signingKeyFile })).toThrow(/not JSON/);
+    expect(() => loadConfig({ ...kafka, ...issuer.env, AUTH_SIGNING_KEY_FILE: issuer.jwksFile })).toThrow(/PEM private key/);
+  });
+
+  it.each([
+    [{ MASTER_KEY: 'c2hvcnQ=' }, /MASTER_KEY must be 32 bytes/],
+    [{ MASTER_KEY: `${randomBytes(32).toString('base64')}!` }, /MASTER_KEY must be 32 bytes/],
+    [{ AUTH_JWKS_URL: 'http://idp.example/jwks.json' }, /must be https/],
+    [{ AUTH_JWKS_URL: 'not a url' }, /not a URL/],
+    [{ AUTH_CLOCK_SKEW_S: '301' }, /AUTH_CLOCK_SKEW_S/],
+    [{ AUTH_CLOCK_SKEW_S: '-1' }, /AUTH_CLOCK_SKEW_S/],
+  ])('refuses %j in jwt mode', (bad, message) => {
+    expect(() => loadConfig({ ...kafka, ...issuer.env, ...bad } as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('accepts a JWKS URL on https, or http on the loopback interface only', () => {
+    const { AUTH_JWKS_FILE: _f, ...env } = issuer.env;
+    expect(loadConfig({ ...kafka, ...env, AUTH_JWKS_URL: 'https://idp.cq.gov.cn/.well-known/jwks.json' }).authJwksUrl).toBe('https://idp.cq.gov.cn/.well-known/jwks.json');
+    expect(loadConfig({ ...kafka, ...env, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json' }).authJwksUrl).toBe('http://127.0.0.1:8080/jwks.json');
+  });
+
+  it('uses the dev master key only in the embedded dev mode, and refuses real keys configured for dev auth', () => {
+    expect(loadConfig({}).masterKey).toHaveLength(32);
+    expect(() => loadConfig({ AUTH_JWKS_FILE: issuer.jwksFile })).toThrow(/read only with AUTH_MODE=jwt/);
+  });
+
+  it('reads rate limits as <requests>/<seconds> or off, with generous defaults', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitIp: { requests: 3000, seconds: 10 }, rateLimitToken: { requests: 2000, seconds: 10 } });
+    expect(loadConfig({ RATE_LIMIT_IP: 'off', RATE_LIMIT_TOKEN: '5/1' })).toMatchObject({ rateLimitIp: null, rateLimitToken: { requests: 5, seconds: 1 } });
+    for (const bad of ['0/10', '10', '10/0', '10/3601', 'lots']) expect(() => loadConfig({ RATE_LIMIT_IP: bad })).toThrow(/RATE_LIMIT_IP/);
   });
 });

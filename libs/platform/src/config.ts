@@ -1,7 +1,11 @@
 import { hkdfSync } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEV_MASTER_KEY, JwksError, parseJwks, parseSigningKey, type SigningKey, type VerificationKey } from '@lianban/auth';
 import type { Region } from '@lianban/contracts';
-import { WATCHED_LIMIT_KINDS, type WarningDays, type WatchedLimitKind } from '@lianban/domain';
+import {
+  AUTO_SUPERVISED_LIMIT_KINDS, LIMITS, WATCHED_LIMIT_KINDS, type AutoSupervisedLimitKind, type WarningDays, type WatchedLimitKind,
+} from '@lianban/domain';
 
 /**
  * Configuration from the environment (DESIGN 10). Validated once at start-up: an unknown
@@ -18,7 +22,25 @@ export interface LianbanConfig {
   region: Region;
   agencyId: string | null;
   authMode: 'dev' | 'jwt';
+  /** HS256 secret of the embedded dev mode's tokens; in jwt mode only the seed of a derived PETITIONER_KEY_SECRET */
   authSecret: string;
+  /** jwt mode: the organisation's token-signing keys read from AUTH_JWKS_FILE at start-up */
+  authJwks: VerificationKey[];
+  authJwksFile: string | null;
+  /** jwt mode: a JWKS URL, fetched and cached (https, or http on the loopback interface) */
+  authJwksUrl: string | null;
+  /** jwt mode: `iss` and `aud` the organisation's tokens must carry, when set */
+  authIssuer: string | null;
+  authAudience: string | null;
+  /** how far the clocks of the token issuer and this service may disagree (exp, nbf) */
+  authClockSkewSec: number;
+  /** jwt mode: the service's own key, which signs petitioner tokens (AUTH_SIGNING_KEY_FILE) */
+  authSigningKey: SigningKey | null;
+  /** MASTER_KEY: wraps every key of the personal-data key table; a fixed dev key only in embedded dev mode */
+  masterKey: Buffer;
+  /** token buckets (RATE_LIMIT_IP, RATE_LIMIT_TOKEN); null = off */
+  rateLimitIp: RateLimit | null;
+  rateLimitToken: RateLimit | null;
   demo: boolean;
   /**
    * embedded = one process on the in-process bus (the standalone app), whatever the store;
@@ -40,10 +62,36 @@ export interface LianbanConfig {
   testCrashAfterEffect: string | null;
   /** HMAC-SHA256 key for the petitioner's normalised ID number / phone (Art. 19 repeats) */
   petitionerKeySecret: string;
+  /**
+   * CROSS_REGION=on (DESIGN 6): this deployment exchanges joint cases with the other region over
+   * `<region>.outbound.<peer>` / `<region>.inbound.<peer>`; events are stamped with the writing
+   * region, and a case's own stream is written only by its home region.
+   */
+  crossRegion: boolean;
+  /**
+   * TEST ONLY (LIANBAN_TEST_CLOCK_SKEW_MS, NODE_ENV=test): added to this process's wall clock
+   * when a command carries no X-Lianban-Clock, to run two regions whose clocks disagree.
+   */
+  clockSkewMs: number;
   /** how often the deadline watch ticks; 0 = no timer (checks then run only when asked) */
   deadlineWatchIntervalMs: number;
   /** how many days before each kind of limit the watch warns (预警) */
   deadlineWarningDays: WarningDays;
+  /**
+   * Automatic 督办 (Art. 40): the agency limits whose passing, unmet, makes the deadline watch
+   * supervise the agency (AUTO_SUPERVISION=on, AUTO_SUPERVISION_LIMITS); empty when off.
+   */
+  autoSupervisionLimits: AutoSupervisedLimitKind[];
+  /** 提级督办: a late written answer to 督办 moves it to the bureau one level up (SUPERVISION_ESCALATION) */
+  supervisionEscalation: boolean;
+  /** 日 an agency has for its written answer to 督办 (SUPERVISION_ANSWER_DAYS) */
+  supervisionAnswerDays: number;
+}
+
+/** A token bucket: up to `requests` at once, refilled at `requests` per `seconds`. */
+export interface RateLimit {
+  requests: number;
+  seconds: number;
 }
 
 /** What a process's main() decides for the settings whose default depends on the process. */
@@ -95,6 +143,78 @@ function warningDays(text: string | undefined): WarningDays {
   return out;
 }
 
+/** `off`, or `<requests>/<seconds>` */
+function rateLimit(env: NodeJS.ProcessEnv, name: string, fallback: string): RateLimit | null {
+  const text = (env[name] || fallback).trim();
+  if (text === 'off') return null;
+  const m = /^(\d{1,7})\/(\d{1,4})$/.exec(text);
+  const requests = m ? Number(m[1]) : 0;
+  const seconds = m ? Number(m[2]) : 0;
+  if (!m || requests < 1 || seconds < 1 || seconds > 3600) {
+    throw new ConfigError(`${name}=${text} must be off or <requests>/<seconds>, e.g. 3000/10 (1–3600 seconds)`);
+  }
+  return { requests, seconds };
+}
+
+function readFile(name: string, file: string): string {
+  try {
+    return fs.readFileSync(path.resolve(file), 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${name}=${file} cannot be read: ${(e as Error).message}`);
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function jwksUrl(text: string | undefined): string | null {
+  if (!text) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`AUTH_JWKS_URL=${text} is not a URL`);
+  }
+  // the keys decide who is who: fetched over plain HTTP they could be swapped on the way
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new ConfigError(`AUTH_JWKS_URL=${text} must be https (http only on the loopback interface)`);
+  }
+  return url.toString();
+}
+
+function masterKeyOf(env: NodeJS.ProcessEnv, devDefault: boolean): Buffer {
+  const text = env.MASTER_KEY;
+  if (!text) {
+    if (devDefault) return DEV_MASTER_KEY;
+    throw new ConfigError('MASTER_KEY is required outside the embedded dev mode: 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  const key = Buffer.from(text, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) throw new ConfigError('MASTER_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
+  return key;
+}
+
+const MAX_SUPERVISION_ANSWER_DAYS = 60;
+
+/** AUTO_SUPERVISION=on|off (default off) and AUTO_SUPERVISION_LIMITS=acknowledge,handle (the default kinds) */
+function autoSupervisionLimits(env: NodeJS.ProcessEnv): AutoSupervisedLimitKind[] {
+  const on = oneOf(env, 'AUTO_SUPERVISION', ['on', 'off'] as const, 'off') === 'on';
+  const text = env.AUTO_SUPERVISION_LIMITS;
+  const kinds = (text === undefined || text.trim() === '' ? 'acknowledge,handle' : text).split(',').map((k) => k.trim());
+  for (const k of kinds) {
+    if (!(AUTO_SUPERVISED_LIMIT_KINDS as readonly string[]).includes(k)) {
+      throw new ConfigError(`AUTO_SUPERVISION_LIMITS: ${k} is not one of ${AUTO_SUPERVISED_LIMIT_KINDS.join(' | ')}`);
+    }
+  }
+  return on ? [...new Set(kinds)] as AutoSupervisedLimitKind[] : [];
+}
+
+function supervisionAnswerDays(text: string | undefined): number {
+  if (text === undefined || text === '') return LIMITS.supervisionAnswerDays;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_SUPERVISION_ANSWER_DAYS) {
+    throw new ConfigError(`SUPERVISION_ANSWER_DAYS=${text} must be a whole number of days 1–${MAX_SUPERVISION_ANSWER_DAYS}`);
+  }
+  return Number(text);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: ConfigDefaults = {}): LianbanConfig {
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
@@ -121,7 +241,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
     throw new ConfigError('AUTH_MODE=dev exists only in embedded mode (one process, BUS=memory); distributed processes verify real JWTs');
   }
   const authSecret = env.AUTH_SECRET || (authMode === 'dev' ? 'lianban-dev-secret-not-for-production' : '');
-  if (!authSecret) throw new ConfigError('AUTH_MODE=jwt needs AUTH_SECRET');
+  const authJwksFile = env.AUTH_JWKS_FILE || null;
+  const authJwksUrl = jwksUrl(env.AUTH_JWKS_URL);
+  const signingKeyFile = env.AUTH_SIGNING_KEY_FILE || null;
+  const authIssuer = env.AUTH_ISSUER || null;
+  const authAudience = env.AUTH_AUDIENCE || null;
+  for (const [name, v] of [['AUTH_ISSUER', authIssuer], ['AUTH_AUDIENCE', authAudience]] as const) {
+    if (v && v.length > 300) throw new ConfigError(`${name} is longer than 300 characters`);
+  }
+  const skewText = env.AUTH_CLOCK_SKEW_S ?? '30';
+  if (!/^\d{1,3}$/.test(skewText) || Number(skewText) > 300) throw new ConfigError(`AUTH_CLOCK_SKEW_S=${skewText} must be 0–300 seconds`);
+  let authJwks: VerificationKey[] = [];
+  let authSigningKey: SigningKey | null = null;
+  if (authMode === 'dev') {
+    // a dev process configured with real keys was meant to run in jwt mode: say so rather than ignore them
+    for (const [name, v] of [['AUTH_JWKS_FILE', authJwksFile], ['AUTH_JWKS_URL', authJwksUrl], ['AUTH_SIGNING_KEY_FILE', signingKeyFile]] as const) {
+      if (v) throw new ConfigError(`${name} is read only with AUTH_MODE=jwt; this process runs AUTH_MODE=dev`);
+    }
+  } else {
+    if (!authJwksFile && !authJwksUrl) throw new ConfigError('AUTH_MODE=jwt needs the token issuer\'s public keys: AUTH_JWKS_FILE and/or AUTH_JWKS_URL');
+    if (!signingKeyFile) throw new ConfigError('AUTH_MODE=jwt needs AUTH_SIGNING_KEY_FILE: the PEM private key (EC P-256 or RSA) that signs and verifies petitioner tokens');
+    try {
+      if (authJwksFile) authJwks = parseJwks(readFile('AUTH_JWKS_FILE', authJwksFile), `AUTH_JWKS_FILE ${authJwksFile}`);
+      authSigningKey = parseSigningKey(readFile('AUTH_SIGNING_KEY_FILE', signingKeyFile), `AUTH_SIGNING_KEY_FILE ${signingKeyFile}`);
+    } catch (e) {
+      if (e instanceof JwksError) throw new ConfigError(e.message);
+      throw e;
+    }
+    if (!env.PETITIONER_KEY_SECRET && !authSecret) throw new ConfigError('AUTH_MODE=jwt needs PETITIONER_KEY_SECRET (the key of the hashes that recognise a repeat petitioner)');
+  }
+  const masterKey = masterKeyOf(env, embedded && authMode === 'dev');
+  const rateLimitIp = rateLimit(env, 'RATE_LIMIT_IP', '3000/10');
+  const rateLimitToken = rateLimit(env, 'RATE_LIMIT_TOKEN', '2000/10');
   const demo = oneOf(env, 'DEMO', ['on', 'off'] as const, embedded ? 'on' : 'off') === 'on';
   const relay = oneOf(env, 'RELAY', ['on', 'off'] as const, (defaults.relay ?? embedded) ? 'on' : 'off') === 'on';
   const topicPrefix = env.KAFKA_TOPIC_PREFIX ?? '';
@@ -135,6 +286,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   const petitionerKeySecret = env.PETITIONER_KEY_SECRET
     || Buffer.from(hkdfSync('sha256', authSecret, 'lianban', 'petitioner identity keys', 32)).toString('hex');
   if (petitionerKeySecret.length < 16) throw new ConfigError('PETITIONER_KEY_SECRET must be at least 16 characters');
+  const skewMsText = env.LIANBAN_TEST_CLOCK_SKEW_MS || '0';
+  if (!/^-?\d{1,10}$/.test(skewMsText)) throw new ConfigError(`LIANBAN_TEST_CLOCK_SKEW_MS=${skewMsText} must be a whole number of milliseconds`);
+  if (skewMsText !== '0' && env.NODE_ENV !== 'test') {
+    throw new ConfigError('LIANBAN_TEST_CLOCK_SKEW_MS puts this process\'s clock off on purpose and exists only for tests (NODE_ENV=test)');
+  }
   const intervalText = env.DEADLINE_WATCH_INTERVAL_MS ?? '60000';
   const deadlineWatchIntervalMs = Number(intervalText);
   if (!/^\d+$/.test(intervalText) || (deadlineWatchIntervalMs > 0 && deadlineWatchIntervalMs < 100) || deadlineWatchIntervalMs > 86_400_000) {
@@ -142,7 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   }
   return {
     port, dataDir: path.resolve(env.DATA_DIR || './data'), eventStore, bus, databaseUrl, eventStoreConnectionString, kafkaBrokers,
-    region, agencyId, authMode, authSecret, demo, embedded, relay, topicPrefix, testCrashAfterEffect,
+    region, agencyId, authMode, authSecret, authJwks, authJwksFile, authJwksUrl, authIssuer, authAudience, authClockSkewSec: Number(skewText),
+    authSigningKey, masterKey, rateLimitIp, rateLimitToken, demo, embedded, relay, topicPrefix, testCrashAfterEffect,
     petitionerKeySecret, deadlineWatchIntervalMs, deadlineWarningDays: warningDays(env.DEADLINE_WARNING_DAYS),
+    autoSupervisionLimits: autoSupervisionLimits(env),
+    supervisionEscalation: oneOf(env, 'SUPERVISION_ESCALATION', ['on', 'off'] as const, 'on') === 'on',
+    supervisionAnswerDays: supervisionAnswerDays(env.SUPERVISION_ANSWER_DAYS),
+    crossRegion: oneOf(env, 'CROSS_REGION', ['on', 'off'] as const, 'off') === 'on',
+    clockSkewMs: Number(skewMsText),
   };
 }

@@ -4,8 +4,17 @@ import type { EventStore } from '@lianban/eventstore';
 import { EVENT_STORE } from './tokens';
 
 /**
- * The process's hybrid logical clock. It resumes from the newest stamp in the store, so a
- * restart never stamps an event before one already written.
+ * How many of the store's newest events start-up reads for the highest stamp. Not only the last
+ * one: with cross-region replication an event copied from the other region may be stored after
+ * a local event that carries a higher stamp.
+ */
+const RESUME_WINDOW = 1000;
+
+/**
+ * The process's hybrid logical clock. It resumes from the highest stamp among the store's
+ * newest events, so a restart never stamps an event before one already written — whatever the
+ * wall clock says after the restart. The store is the persistence: every stamp this process
+ * gave out, and every stamp it observed and acted on, is in some stored event.
  */
 @Injectable()
 export class HlcService implements OnModuleInit {
@@ -17,8 +26,11 @@ export class HlcService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const head = await this.store.headPosition();
     if (head > 0) {
-      const [last] = await this.store.readAll({ after: Math.max(0, head - 1), limit: 1 });
-      if (last) this.clock.receive(last.hlc, 0);
+      // positions may have gaps: read the tail by count, not by position arithmetic alone
+      const tail = await this.store.readAll({ after: Math.max(0, head - RESUME_WINDOW), limit: RESUME_WINDOW });
+      let highest: string | null = null;
+      for (const e of tail) if (highest === null || e.hlc > highest) highest = e.hlc;
+      if (highest !== null) this.clock.receive(highest, 0);
     }
     this.ready = true;
   }
@@ -27,6 +39,11 @@ export class HlcService implements OnModuleInit {
   stamp(atIso: string): string {
     if (!this.ready) throw new Error('HLC used before start-up finished');
     return this.clock.tick(Date.parse(atIso));
+  }
+
+  /** the newest stamp given out or observed (tests, /health) */
+  current(): string {
+    return this.clock.current();
   }
 
   /** advance past a stamp seen on a consumed event */

@@ -16,10 +16,20 @@ export const forbidden = (code: string, message: string) => new ApiError(403, co
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string, message: string, details?: unknown) => new ApiError(409, code, message, details);
 
+/**
+ * A property name as the client sent it is echoed only when it looks like a field name: an
+ * unknown key can be anything — a name, a phone number — and error bodies end up in logs.
+ */
+function safeName(property: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(property) || /^\d{1,4}$/.test(property) ? property : '(unknown property)';
+}
+
 function flatten(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
   return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    const name = safeName(e.property);
+    const field = prefix ? `${prefix}.${name}` : name;
+    const problems = Object.values(e.constraints ?? {}).map((m) => (name === e.property ? m : m.split(e.property).join(name)));
+    const own = e.constraints ? [{ field, problems }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

@@ -1,8 +1,7 @@
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry as MetricsRegistry } from 'prom-client';
-import { Public } from '@lianban/auth';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as MetricsRegistry } from 'prom-client';
 
 /** Prometheus metrics of one process: HTTP traffic, decisions, and the Node runtime. */
 @Injectable()
@@ -17,6 +16,18 @@ export class Metrics {
   });
   readonly decisions = new Counter({
     name: 'lianban_decisions_total', help: 'commands decided, by outcome (appended, refused, conflict-retry)', labelNames: ['outcome'], registers: [this.registry],
+  });
+
+  readonly consumedEvents = new Counter({
+    name: 'lianban_consumed_events_total',
+    help: 'events handed to a consumer reaction, by outcome (applied, duplicate: applied before and redelivered, ignored, refused by a rule, failed)',
+    labelNames: ['consumer', 'reaction', 'outcome'], registers: [this.registry],
+  });
+  readonly relayedEvents = new Counter({
+    name: 'lianban_relayed_events_total', help: 'stored events the outbox relay published (a batch sent again after a failure counts again)', registers: [this.registry],
+  });
+  readonly relayPosition = new Gauge({
+    name: 'lianban_relay_position', help: 'global store position of the last event the relay published', registers: [this.registry],
   });
 
   constructor() {
@@ -46,7 +57,6 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
 
-  @Public()
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')
   scrape(): Promise<string> {

@@ -1,14 +1,15 @@
 import * as path from 'node:path';
 import { DynamicModule, Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AuthGuard, SqliteKeyVault, TokenService, type PersonalDataVault } from '@lianban/auth';
-import { createEventStore, type EventStore } from '@lianban/eventstore';
+import { JwksSource, PostgresKeyVault, SqliteKeyVault, TokenService, type PersonalDataVault } from '@lianban/auth';
+import { createEventStore, SqliteEventStore, type EventStore } from '@lianban/eventstore';
 import { createMessageBus, type MessageBus } from '@lianban/messaging';
 import { Registry } from '@lianban/registry';
 import { CaseCommandRunner } from './case-command-runner';
 import { CaseReader } from './case-reader';
 import { CaseFilesProjection } from './case-files.projection';
+import { EventConsumers } from './consumers/event-consumers';
 import { EventFeed } from './event-feed';
 import type { LianbanConfig } from './config';
 import { HealthController } from './health.controller';
@@ -16,7 +17,16 @@ import { HlcService } from './hlc.service';
 import { HttpErrorFilter } from './http-errors';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
 import { PersonalDataService } from './personal-data.service';
-import { CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT } from './tokens';
+import { OutboxRelay } from './relay/outbox-relay';
+import { CrossRegionLink } from './cross-region/cross-region.link';
+import { AdminController } from './security/admin.controller';
+import { AuditLog } from './security/audit-log';
+import { ErasureService } from './security/erasure';
+import { IdempotencyInterceptor } from './security/idempotency.interceptor';
+import { JwksController } from './security/jwks.controller';
+import { PolicyGuard } from './security/policy.guard';
+import { PostgresSecurityStore, SqliteSecurityStore, type SecurityStore } from './security/security-store';
+import { CONFIG, EVENT_STORE, MESSAGE_BUS, SECURITY_STORE, VAULT } from './tokens';
 
 class PlatformShutdown implements OnApplicationShutdown {
   private readonly log = new Logger('platform');
@@ -24,13 +34,30 @@ class PlatformShutdown implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(VAULT) private readonly vault: PersonalDataVault,
+    @Inject(SECURITY_STORE) private readonly security: SecurityStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    for (const [name, close] of [['bus', () => this.bus.close()], ['store', () => this.store.close()], ['vault', () => this.vault.close()]] as const) {
+    // the security tables may share the store's connection: closed before it
+    for (const [name, close] of [
+      ['bus', () => this.bus.close()], ['security tables', () => this.security.close()], ['store', () => this.store.close()], ['vault', () => this.vault.close()],
+    ] as const) {
       await close().catch((e: unknown) => this.log.warn(`closing the ${name} failed: ${String(e)}`));
     }
   }
+}
+
+export interface PlatformPorts {
+  bus?: MessageBus;
+}
+
+/** Dev mode: HS256 with the dev secret. jwt: the organisation's keys, and the service's own for petitioner tokens. */
+export function tokenService(config: LianbanConfig): TokenService {
+  if (config.authMode === 'dev') return new TokenService({ mode: 'dev', devSecret: config.authSecret, clockToleranceSec: config.authClockSkewSec });
+  return new TokenService({
+    mode: 'jwt', jwks: new JwksSource({ keys: config.authJwks, url: config.authJwksUrl }), signingKey: config.authSigningKey,
+    issuer: config.authIssuer, audience: config.authAudience, clockToleranceSec: config.authClockSkewSec,
+  });
 }
 
 /**
@@ -45,11 +72,15 @@ export class PlatformModule implements NestModule {
     consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 
-  static forRoot(config: LianbanConfig): DynamicModule {
+  /**
+   * `ports.bus`: a bus the caller owns instead of one made from config — two regions' embedded
+   * deployments in one process share one in-process bus, as two deployments share a broker.
+   */
+  static forRoot(config: LianbanConfig, ports: PlatformPorts = {}): DynamicModule {
     return {
       module: PlatformModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, AdminController, JwksController],
       providers: [
         { provide: CONFIG, useValue: config },
         {
@@ -59,10 +90,38 @@ export class PlatformModule implements NestModule {
             connectionString: config.eventStoreConnectionString ?? undefined,
           }),
         },
-        { provide: MESSAGE_BUS, useFactory: () => createMessageBus({ kind: config.bus, brokers: config.kafkaBrokers, clientId: `lianban-${config.region}` }) },
-        { provide: VAULT, useFactory: () => new SqliteKeyVault(path.join(config.dataDir, 'keys.sqlite')) },
+        { provide: MESSAGE_BUS, useFactory: () => ports.bus ?? createMessageBus({ kind: config.bus, brokers: config.kafkaBrokers, clientId: `lianban-${config.region}` }) },
+        {
+          provide: VAULT,
+          // postgres: every process of the region must seal and open with the same keys, so the key
+          // table lives in the event store's database. eventstoredb has no table to hold it: the key
+          // table stays in SQLite under DATA_DIR, which each process must then share (one volume).
+          useFactory: async (): Promise<PersonalDataVault> => {
+            const vault = config.eventStore === 'postgres'
+              ? await PostgresKeyVault.connect(config.databaseUrl!, { masterKey: config.masterKey })
+              : new SqliteKeyVault(path.join(config.dataDir, 'keys.sqlite'), { masterKey: config.masterKey });
+            // a wrong MASTER_KEY stops the start-up here, not the first read of a petitioner
+            await vault.unlock();
+            return vault;
+          },
+        },
+        {
+          provide: SECURITY_STORE,
+          inject: [EVENT_STORE],
+          // the store's own database: the SQLite file's connection, the PostgreSQL database; EventStoreDB has no tables
+          useFactory: async (store: EventStore): Promise<SecurityStore> => {
+            const security = store instanceof SqliteEventStore ? new SqliteSecurityStore(store.database)
+              : config.eventStore === 'postgres' ? await PostgresSecurityStore.connect(config.databaseUrl!)
+                : new SqliteSecurityStore(path.join(config.dataDir, 'security.sqlite'));
+            // embedded: this process is the tables' only user, so a request still unanswered died with
+            // the previous process (a crash): its retry must be decided, not told to wait. Distributed
+            // processes share the table and wait for IDEMPOTENCY_STALE_MS instead.
+            if (config.embedded) await security.releaseAbandoned();
+            return security;
+          },
+        },
         { provide: Registry, useValue: new Registry() },
-        { provide: TokenService, useValue: new TokenService(config.authSecret) },
+        { provide: TokenService, useValue: tokenService(config) },
         HlcService,
         CaseCommandRunner,
         CaseReader,
@@ -70,11 +129,17 @@ export class PlatformModule implements NestModule {
         EventFeed,
         CaseFilesProjection,
         Metrics,
+        OutboxRelay,
+        CrossRegionLink,
+        EventConsumers,
         PlatformShutdown,
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuditLog,
+        ErasureService,
+        { provide: APP_GUARD, useClass: PolicyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, CqrsModule],
+      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, SECURITY_STORE, AuditLog, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, OutboxRelay, CrossRegionLink, EventConsumers, CqrsModule],
     };
   }
 }

@@ -12,12 +12,13 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\
  */
 @Injectable()
 export class RequestClockMiddleware implements NestMiddleware {
-  constructor(private readonly allowOverride: boolean) {}
+  /** `skewMs`: the test-only clock skew (LIANBAN_TEST_CLOCK_SKEW_MS); 0 in every real deployment */
+  constructor(private readonly allowOverride: boolean, private readonly skewMs = 0) {}
 
   use(req: Request, _res: Response, next: NextFunction): void {
     const header = req.headers[CLOCK_HEADER];
     if (header === undefined) {
-      (req as RequestWithClock).lianbanNow = new Date().toISOString();
+      (req as RequestWithClock).lianbanNow = new Date(Date.now() + this.skewMs).toISOString();
       return next();
     }
     if (!this.allowOverride) return next(badRequest('CLOCK_HEADER_NOT_ALLOWED', 'X-Lianban-Clock is accepted only in the embedded dev mode'));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttp, loadConfig } from '@lianban/platform';
+import { configureHttp, loadConfig, type PlatformPorts } from '@lianban/platform';
 import { StandaloneModule } from '../../../apps/standalone/src/standalone.module';
 import { DemoLoader } from '../../../apps/standalone/src/demo/demo-loader';
 
@@ -23,10 +23,13 @@ export function tempDataDir(prefix = 'lianban-e2e-'): string {
  * The standalone app on a real HTTP port (an ephemeral one), on a real SQLite file under
  * `dataDir`. Environment overrides go through the same config validation as `npm start`.
  */
-export async function startStandalone(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startStandalone(opts: { dataDir?: string; env?: Record<string, string>; ports?: PlatformPorts } = {}): Promise<RunningApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', DEMO: 'off', ...opts.env });
-  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config), { logger: ['error', 'warn'] });
+  // The deadline watch's timer runs on the wall clock; tests pin their moments and run the watch
+  // through POST /v1/dev/deadline-watch instead (a test may still turn the timer on).
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', DEMO: 'off', DEADLINE_WATCH_INTERVAL_MS: '0', ...opts.env }, { relay: true });
+  // a start-up failure is the test's to report, not a reason to end the jest worker (Nest's default)
+  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config, opts.ports), { logger: ['error', 'warn'], abortOnError: false });
   configureHttp(app, config, 'Lianban test');
   await app.listen(0, '127.0.0.1');
   await app.get(DemoLoader).ready;
@@ -80,9 +83,9 @@ export class Api {
     return this.request<T>('POST', path, body, headers);
   }
 
-  /** a dev token (embedded dev mode) */
-  async token(role: string, agency?: string, sub?: string): Promise<string> {
-    const r = await this.post<{ token: string }>('/v1/dev/tokens', { role, ...(agency ? { agency } : {}), ...(sub ? { sub } : {}) });
+  /** a dev token (embedded dev mode); `region` for roles without an agency (analyst, admin) */
+  async token(role: string, agency?: string, sub?: string, region?: string): Promise<string> {
+    const r = await this.post<{ token: string }>('/v1/dev/tokens', { role, ...(agency ? { agency } : {}), ...(sub ? { sub } : {}), ...(region ? { region } : {}) });
     if (r.status !== 201) throw new Error(`dev token for ${role}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
 
@@ -28,7 +28,6 @@ export class AcceptTaskController {
 
   @Post(':caseId/tasks/:agencyId/acceptance')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '受理 and 告知: accept the task and tell the petitioner (Art. 23, within 15 日)' })
   accept(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('agencyId') agencyId: string, @Body() _body: AcceptTaskDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new AcceptTaskCommand(caseId, agencyId, at, caller));

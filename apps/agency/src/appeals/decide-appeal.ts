@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { appealDecider, APPEAL_OUTCOMES, isAfter, type AppealCommand, type AppealOutcome } from '@lianban/domain';
 import { badRequest, CaseReader, forbidden, notFound, Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
@@ -55,7 +55,6 @@ export class AppealsController {
 
   @Post(':caseId/appeals/:appealId/hearing')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '听证 in a 复核: its days are not counted in the 30 日 (Art. 36)' })
   hearing(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
@@ -71,7 +70,6 @@ export class AppealsController {
 
   @Post(':caseId/appeals/:appealId/decision')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '复查 / 复核 decision by the reviewing agency; a 复核 decision concludes the case (终结, Art. 35, 36)' })
   decide(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
 
@@ -36,8 +36,6 @@ export class ExtendLimitController {
 
   @Post(':caseId/tasks/:agencyId/extension')
   @HttpCode(201)
-  // Art. 34: approved by the agency's head (本机关负责人), not a caseworker
-  @Roles('agency-head')
   @ApiOperation({ summary: '延期: the agency head extends the handling limit once, by at most 30 日; the petitioner is told why (Art. 34)' })
   extend(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('agencyId') agencyId: string, @Body() body: ExtendLimitDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new ExtendLimitCommand(caseId, agencyId, body, at, caller));

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { ACTION_KINDS, type ActionKind } from '@lianban/domain';
 import { Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
@@ -35,7 +35,6 @@ export class RecordActionController {
 
   @Post(':caseId/tasks/:agencyId/actions')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '办理措施: record a handling action (investigation, mediation, site visit…)' })
   record(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('agencyId') agencyId: string, @Body() body: RecordActionDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new RecordActionCommand(caseId, agencyId, body, at, caller));

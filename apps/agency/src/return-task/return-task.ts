@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
 
@@ -32,7 +32,6 @@ export class ReturnTaskController {
 
   @Post(':caseId/tasks/:agencyId/return')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '退回: not competent — return the task to the bureau with reasons within 5 工作日 of receipt (Art. 23); later: 409 RETURN_WINDOW_CLOSED' })
   giveBack(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('agencyId') agencyId: string, @Body() body: ReturnTaskDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new ReturnTaskCommand(caseId, agencyId, body.reason, at, caller));

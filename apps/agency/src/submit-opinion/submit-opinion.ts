@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { TaskCommands } from '../task-commands';
 
@@ -31,7 +31,6 @@ export class SubmitOpinionController {
 
   @Post(':caseId/tasks/:agencyId/opinion')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '协办意见: a co-handling agency gives its opinion to the lead (Art. 24)' })
   submit(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('agencyId') agencyId: string, @Body() body: SubmitOpinionDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new SubmitOpinionCommand(caseId, agencyId, body.text, at, caller));

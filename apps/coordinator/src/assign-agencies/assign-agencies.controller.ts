@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { AssignAgenciesDto } from './assign-agencies.dto';
 import { AssignAgenciesCommand } from './assign-agencies.handler';
@@ -14,7 +14,6 @@ export class AssignAgenciesController {
 
   @Post(':caseId/assignments')
   @HttpCode(201)
-  @Roles('coordinator')
   @ApiOperation({ summary: '转送/交办 to one lead agency and any co-handlers at once (Art. 24)' })
   assign(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() body: AssignAgenciesDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new AssignAgenciesCommand(caseId, body, at, caller));

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { caseDecider, type DisputeDecided } from '@lianban/domain';
 import { actingFor, assertCanReadCase, CaseCommandRunner, CaseReader, forbidden, jointConferenceMembers, notFound, Now } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
@@ -48,7 +48,6 @@ export class DecideDisputeController {
 
   @Post(':caseId/disputes/:disputeId/decision')
   @HttpCode(201)
-  @Roles('coordinator', 'agency-head')
   @ApiOperation({ summary: '争议决定: the common superior (or the joint conference) names the agency that handles; the decision assigns the task (Art. 24)' })
   decide(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,

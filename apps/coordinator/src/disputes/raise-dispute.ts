@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { caseDecider, holdsTask, refuse } from '@lianban/domain';
 import { assertCanReadCase, badRequest, CaseCommandRunner, CaseReader, forbidden, Now } from '@lianban/platform';
 import { Registry, RegistryError, type CommonSuperior } from '@lianban/registry';
@@ -84,7 +84,6 @@ export class RaiseDisputeController {
 
   @Post(':caseId/disputes')
   @HttpCode(201)
-  @Roles('caseworker', 'agency-head')
   @ApiOperation({ summary: '管辖争议: an assigned agency disputes competence; their common superior decides, across provinces the joint conference (Art. 24)' })
   raise(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() body: RaiseDisputeDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new RaiseDisputeCommand(caseId, body, at, caller));

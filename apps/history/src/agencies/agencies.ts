@@ -1,6 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles, ROLES } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { Registry, type AgencyView } from '@lianban/registry';
 import { AsOfDto } from '../as-of.dto';
@@ -13,7 +12,6 @@ export class AgenciesController {
   constructor(private readonly registry: Registry) {}
 
   @Get()
-  @Roles(...ROLES)
   @ApiOperation({ summary: 'agencies in force at a moment (default now), with the names valid then' })
   list(@Query() q: AsOfDto, @Now() now: string): AgencyView[] {
     return this.registry.agencies(q.asOf ? parseMoment(q.asOf)! : now);

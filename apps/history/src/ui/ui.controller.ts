@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '@lianban/auth';
 import { notFound } from '@lianban/platform';
 
 /**
@@ -56,19 +55,16 @@ export class UiController {
   }
 
   /** /ui and /ui/ alike (the pages use absolute paths) */
-  @Public()
   @Get()
   dashboard(@Res() res: Response): void {
     this.send(res, this.dir && path.join(this.dir, 'index.html'));
   }
 
-  @Public()
   @Get('cases/:caseId')
   casePage(@Res() res: Response): void {
     this.send(res, this.dir && path.join(this.dir, 'case.html'));
   }
 
-  @Public()
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res() res: Response): void {
     // one flat folder of known kinds: no path ever leaves it
@@ -76,7 +72,6 @@ export class UiController {
     this.send(res, this.dir && path.join(this.dir, file));
   }
 
-  @Public()
   @Get('vendor/echarts.min.js')
   vendorEcharts(@Res() res: Response): void {
     this.send(res, this.echarts, 'public, max-age=86400');

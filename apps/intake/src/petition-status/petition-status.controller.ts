@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { GetPetitionStatusQuery } from './petition-status.query';
 import type { PetitionStatusView } from './petition-status.handler';
 
@@ -12,7 +12,6 @@ export class PetitionStatusController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':caseId')
-  @Roles('petitioner', 'clerk', 'coordinator', 'caseworker', 'agency-head', 'supervisor', 'analyst', 'admin')
   @ApiOperation({ summary: 'status of a petition: current step, agencies, every limit and its due date' })
   status(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Caller() caller: Principal): Promise<PetitionStatusView> {
     return this.queries.execute(new GetPetitionStatusQuery(caseId, caller));

@@ -3,7 +3,7 @@ import {
   APPEAL_KIND_NAMES, APPEAL_OUTCOME_NAMES, CHANNEL_NAMES, LIMIT_NAMES, limitsOf, OUTCOME_NAMES, ROUTE_NAMES, type AppealView, type CaseFile,
   type CaseStep, type Limit,
 } from '@lianban/domain';
-import { assertCanReadCase, CaseReader, PersonalDataService, type PetitionerView } from '@lianban/platform';
+import { assertCanReadCase, CaseReader, PersonalDataService, type PetitionerFor } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { GetPetitionStatusQuery } from './petition-status.query';
 
@@ -21,7 +21,7 @@ export interface PetitionStatusView {
   channel: string;
   subject: string;
   registeredAt: string;
-  petitioner: PetitionerView | null;
+  petitioner: PetitionerFor | null;
   agencies: { agencyId: string; name: string; role: string; status: string; acknowledgedAt: string | null }[];
   /** 诉访分离: where to take the matter instead (Art. 28, 31) */
   routedOut: { route: string; routeName: string; guidance: string; agencyId: string | null; agencyName: string | null; at: string } | null;
@@ -61,7 +61,7 @@ export class GetPetitionStatusHandler implements IQueryHandler<GetPetitionStatus
       channel: CHANNEL_NAMES[file.channel],
       subject: file.subject,
       registeredAt: file.registeredAt,
-      petitioner: ownCase ? await this.personal.open(file.petitioner) : null,
+      petitioner: ownCase ? await this.personal.petitionerFor(caller, file, 'GET /v1/petitions/{caseId}') : null,
       agencies: file.tasks.map((t) => ({
         agencyId: t.agencyId,
         name: nameAt(t.agencyId, t.assignedAt),

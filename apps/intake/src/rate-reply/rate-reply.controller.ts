@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { Now } from '@lianban/platform';
 import { RateReplyDto } from './rate-reply.dto';
 import { RateReplyCommand } from './rate-reply.handler';
@@ -14,7 +14,6 @@ export class RateReplyController {
 
   @Post(':caseId/rating')
   @HttpCode(201)
-  @Roles('petitioner')
   @ApiOperation({ summary: '满意度评价: the petitioner rates the reply' })
   rate(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() body: RateReplyDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new RateReplyCommand(caseId, body, at, caller));

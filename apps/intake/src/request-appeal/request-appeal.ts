@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Caller, Roles, type Principal } from '@lianban/auth';
+import { Caller, type Principal } from '@lianban/auth';
 import { APPEAL_KINDS, caseDecider, type AppealKind, type AppealRequested, type CaseFile } from '@lianban/domain';
 import { assertCanReadCase, CaseCommandRunner, CaseReader, Now } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
@@ -67,7 +67,6 @@ export class RequestAppealController {
 
   @Post(':caseId/appeals')
   @HttpCode(201)
-  @Roles('petitioner')
   @ApiOperation({ summary: '申请复查 / 复核: within 30 日 of the reply (Art. 35) or of the 复查 decision (Art. 36); decided one level up within 30 日' })
   request(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() body: RequestAppealDto, @Now() at: string, @Caller() caller: Principal) {
     return this.commands.execute(new RequestAppealCommand(caseId, body, at, caller));

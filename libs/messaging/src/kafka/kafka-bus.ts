@@ -68,6 +68,8 @@ export interface KafkaBusOptions {
 }
 
 const HEARTBEAT_SLICE_MS = 1000;
+/** how long createTopics waits for a new topic's metadata to reach the broker it asks */
+const TOPIC_METADATA_WAIT_MS = 15_000;
 
 export class KafkaBus implements MessageBus {
   readonly kind = 'kafka';
@@ -103,15 +105,27 @@ export class KafkaBus implements MessageBus {
     }
     if (topics.length === 0) return;
     const admin = await this.adminClient();
-    // resolves false when every topic already existed; an existing topic keeps its partitions
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.partitions ?? DEFAULT_PARTITIONS,
-        replicationFactor: this.options.replicationFactor ?? 1,
-      })),
-    });
+    const deadline = Date.now() + TOPIC_METADATA_WAIT_MS;
+    for (;;) {
+      try {
+        // resolves false when every topic already existed; an existing topic keeps its partitions
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions ?? DEFAULT_PARTITIONS,
+            replicationFactor: this.options.replicationFactor ?? 1,
+          })),
+        });
+        break;
+      } catch (error) {
+        // A KRaft broker's metadata can lag the controller for a moment after a creation and
+        // answer "unknown topic"; kafkajs' waitForLeaders retries only "leader not available".
+        // Creating again is harmless (the topics exist) and waits for the leaders once more.
+        if (!isUnknownTopic(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     for (const spec of topics) this.knownTopics.add(spec.topic);
   }
 

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { StoredEvent } from '@lianban/contracts';
+import { CaseEventTypes, TaskEventTypes } from '@lianban/domain';
+import { CaseStartMissingError, SqliteAgencyInbox } from './sqlite-agency-inbox';
+
+/** An agency's own inbox projection on a real SQLite file: applied once, whatever is redelivered. */
+let position = 0;
+function stored(caseId: string, type: string, data: unknown, streamId = `case-${caseId}`, agencyId: string | null = null): StoredEvent {
+  position++;
+  return {
+    id: randomUUID(), type, caseId, causationId: 'request:x', region: 'cq', agencyId, actor: { id: 'u', role: 'clerk' },
+    occurredAt: new Date(Date.UTC(2026, 0, 5, 2, position)).toISOString(), hlc: `${String(1767578400000 + position).padStart(15, '0')}.00000`,
+    data, streamId, revision: 0, position, recordedAt: '2026-01-05T02:00:00.000Z',
+  };
+}
+
+describe('SqliteAgencyInbox', () => {
+  let dir: string;
+  let file: string;
+  const caseId = randomUUID();
+  const registered = stored(caseId, CaseEventTypes.PetitionRegistered, {
+    caseNumber: 'CQ-2026-000007', channel: 'online', petitioner: { petitionerId: 'p', anonymous: false }, regionCode: '500109',
+    subject: '欠薪', content: '…', demandClass: 'claim', matterOccurredAt: null, routeDueAt: '2026-01-20T15:59:59.999Z',
+  });
+  const assigned = stored(caseId, CaseEventTypes.AgenciesAssigned, {
+    mode: 'forward', agencies: [{ agencyId: '500109-rsj', role: 'lead', acknowledgeDueAt: '2026-01-21T15:59:59.999Z', returnDueAt: '2026-01-12T15:59:59.999Z' }],
+  });
+  const action = stored(caseId, TaskEventTypes.HandlingActionRecorded, { kind: 'inspection', note: '调查' }, `task-${caseId}-500109-rsj`, '500109-rsj');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lianban-inbox-'));
+    file = join(dir, 'nested', 'agency-inbox-500109-rsj.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies each event once: a redelivery changes nothing but its redelivery count', () => {
+    const inbox = new SqliteAgencyInbox(file);
+    expect([registered, assigned, action].map((e) => inbox.apply(e))).toEqual(['applied', 'applied', 'applied']);
+    const once = [...inbox.all()][0];
+    expect(once.tasks[0].actions).toHaveLength(1);
+    expect(inbox.apply(action)).toBe('duplicate');
+    expect(inbox.apply(registered)).toBe('duplicate');
+    expect([...inbox.all()][0]).toEqual(once);
+    inbox.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT events FROM inbox_cases WHERE case_id = ?').get(caseId)).toEqual({ events: 3 });
+    expect(db.prepare('SELECT event_id, redeliveries FROM inbox_applied ORDER BY position').all()).toEqual([
+      { event_id: registered.id, redeliveries: 1 }, { event_id: assigned.id, redeliveries: 0 }, { event_id: action.id, redeliveries: 1 },
+    ]);
+    db.close();
+  });
+
+  it('keeps its state across a restart, and still recognises what it applied before', () => {
+    const first = new SqliteAgencyInbox(file);
+    first.apply(registered);
+    first.apply(assigned);
+    first.close();
+    const second = new SqliteAgencyInbox(file);
+    expect([...second.all()].map((f) => [f.caseId, f.caseNumber, f.tasks.map((t) => t.agencyId)])).toEqual([[caseId, 'CQ-2026-000007', ['500109-rsj']]]);
+    expect(second.apply(assigned)).toBe('duplicate');
+    expect(second.apply(action)).toBe('applied');
+    expect([...second.all()][0].eventCount).toBe(3);
+    second.close();
+  });
+
+  it('refuses an event of a case whose registration never arrived, recording nothing', () => {
+    const inbox = new SqliteAgencyInbox(file);
+    expect(() => inbox.apply(action)).toThrow(CaseStartMissingError);
+    expect([...inbox.all()]).toEqual([]);
+    // nothing was marked applied: once the case's start arrives, the event is applied for real
+    inbox.apply(registered);
+    inbox.apply(assigned);
+    expect(inbox.apply(action)).toBe('applied');
+    inbox.close();
+  });
+});

@@ -1,0 +1,195 @@
+import {
+  decodeEventMessage, encodeEventMessage, inboundTopic, outboundTopic, otherRegion, type EventMessage, type NewEvent, type Region, type StoredEvent, type TopicNaming,
+} from '@lianban/contracts';
+import { StreamConflictError, type EventStore, type SubscriptionHandle } from '@lianban/eventstore';
+import type { ConsumerHandle, IncomingMessage, MessageBus } from '@lianban/messaging';
+import { agenciesNamedBy, isAgencyFacing } from '../relay/audience';
+import { publicData } from '../relay/redaction';
+
+/** The region an agency belongs to, from its division code (DESIGN 4.4: 50 → cq, 51 → sc). */
+export function regionOfAgency(agencyId: string): Region | null {
+  return agencyId.startsWith('50') ? 'cq' : agencyId.startsWith('51') ? 'sc' : null;
+}
+
+export const CROSS_REGION_PARTITIONS = 6;
+
+/**
+ * The sending half of DESIGN 6. It follows the region's store from a durable checkpoint, like
+ * the outbox relay, and publishes to `<region>.outbound.<peer>` every event this region wrote
+ * (never a copy it received: that would echo) on a case that concerns an agency of the peer.
+ * When the peer first becomes concerned, the case's earlier events go first, so the peer's
+ * copy of each stream starts at revision 0 and continues without gaps. Key caseId: per-case
+ * order survives the replication, which is what lets the importer require the next revision.
+ *
+ * The checkpoint is saved after the batch is published: at-least-once, the importer drops repeats.
+ */
+export class RegionOutbound {
+  private handle: SubscriptionHandle | null = null;
+  private readonly concerned = new Map<string, { position: number; regions: Set<Region> }>();
+
+  constructor(private readonly store: EventStore, private readonly bus: MessageBus, private readonly naming: TopicNaming) {}
+
+  get topic(): string {
+    return outboundTopic(this.naming, otherRegion(this.naming.region));
+  }
+
+  async start(): Promise<void> {
+    await this.bus.createTopics([{ topic: this.topic, partitions: CROSS_REGION_PARTITIONS }]);
+    this.handle = this.store.subscribe({
+      subscriberId: `outbound.${this.naming.prefix}${this.naming.region}`,
+      batchSize: 200,
+      handler: (events) => this.send(events),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+    this.handle = null;
+  }
+
+  async send(events: StoredEvent[]): Promise<void> {
+    try {
+      const out: EventMessage[] = [];
+      const peer = otherRegion(this.naming.region);
+      for (const e of events) {
+        // task-force and bookkeeping streams have no copy in the other region (see docs/cross-region.md)
+        if (!isAgencyFacing(e)) continue;
+        const before = await this.regionsBefore(e);
+        const now = new Set(before.regions);
+        for (const a of agenciesNamedBy(e)) {
+          const r = regionOfAgency(a);
+          if (r) now.add(r);
+        }
+        if (now.has(peer) && e.region === this.naming.region) {
+          if (!before.regions.has(peer)) {
+            const earlier = (await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x) && x.region === this.naming.region);
+            for (const x of earlier) out.push(encodeEventMessage(x, publicData(x)));
+          }
+          out.push(encodeEventMessage(e, publicData(e)));
+        }
+        this.concerned.set(e.caseId, { position: e.position, regions: now });
+      }
+      if (out.length > 0) await this.bus.publish(this.topic, out);
+    } catch (error) {
+      // the batch comes again from the checkpoint: what was folded from part of it must go
+      this.concerned.clear();
+      throw error;
+    }
+  }
+
+  private async regionsBefore(e: StoredEvent): Promise<{ position: number; regions: Set<Region> }> {
+    const cached = this.concerned.get(e.caseId);
+    if (cached && cached.position < e.position) return cached;
+    const regions = new Set<Region>();
+    for (const x of await this.store.readByCase(e.caseId)) {
+      if (x.position >= e.position) break;
+      if (!isAgencyFacing(x)) continue;
+      for (const a of agenciesNamedBy(x)) {
+        const r = regionOfAgency(a);
+        if (r) regions.add(r);
+      }
+    }
+    if (this.concerned.size > 10_000) this.concerned.clear();
+    return { position: 0, regions };
+  }
+}
+
+export type ImportOutcome = 'applied' | 'duplicate' | 'ignored';
+
+/** A copy that cannot be stored as it is: the two stores disagree, or a message came out of order. */
+export class ReplicaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicaError';
+  }
+}
+
+/**
+ * The receiving half: stores a copy of the other region's event in this region's store exactly
+ * as it was written there — same id, stream, revision, HLC, region, time — so both regions'
+ * timelines are built from identical events. Idempotent by event id: a copy already stored at
+ * its revision is a redelivery and changes nothing; a different event at that revision, or a
+ * revision that skips one, is refused (retried, then dead-lettered) rather than stored wrong.
+ *
+ * The copy is a normal append with an expected revision, so the region's relay, projections and
+ * agency inboxes see it like any local event: that is how an sc agency learns of its cq task.
+ * Every copy advances the region's HLC (`observe`) before it is stored, so whatever the region
+ * writes after it sorts after it, even when this region's clock is behind.
+ */
+export class ReplicaImporter {
+  constructor(
+    private readonly store: EventStore,
+    private readonly region: Region,
+    private readonly observe: (hlc: string) => void,
+  ) {}
+
+  async import(e: StoredEvent): Promise<ImportOutcome> {
+    // our own event coming back (a misconfigured mirror): the original is here already
+    if (e.region === this.region) return 'ignored';
+    if (!isAgencyFacing(e)) throw new ReplicaError(`event ${e.id} (${e.streamId}) is not of a case's own streams; only those are replicated`);
+    this.observe(e.hlc);
+    for (let attempt = 1; ; attempt++) {
+      const stream = await this.store.readStream(e.streamId);
+      const at = stream.find((x) => x.revision === e.revision);
+      if (at) {
+        if (at.id === e.id) return 'duplicate';
+        throw new ReplicaError(`stream ${e.streamId} holds event ${at.id} at revision ${e.revision}, not the replicated ${e.id}`);
+      }
+      const head = stream.length === 0 ? -1 : stream[stream.length - 1].revision;
+      if (e.revision !== head + 1) throw new ReplicaError(`event ${e.id} is revision ${e.revision} of ${e.streamId}, but this region holds it up to ${head}`);
+      const copy: NewEvent = {
+        id: e.id, type: e.type, caseId: e.caseId, causationId: e.causationId, region: e.region, agencyId: e.agencyId ?? null,
+        actor: e.actor, occurredAt: e.occurredAt, hlc: e.hlc, data: e.data,
+      };
+      try {
+        await this.store.append(e.streamId, [copy], head === -1 ? 'no-stream' : head);
+        return 'applied';
+      } catch (error) {
+        // another importer of the same region (a second replica of the service) got there first: look again
+        if (error instanceof StreamConflictError && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** for a message off the inbound topic */
+  importMessage(m: IncomingMessage): Promise<ImportOutcome> {
+    return this.import(decodeEventMessage(m));
+  }
+}
+
+/**
+ * The test stand-in for MirrorMaker 2: copies `<prefix><from>.outbound.<to>` to
+ * `<prefix><to>.inbound.<from>` on one broker (or one in-process bus), message for message —
+ * key, value and headers untouched. At-least-once: a message's offset is committed only after
+ * its copy is accepted, so a crash copies it again; the importer makes repeats harmless.
+ */
+export class ReplicationBridge {
+  private handles: ConsumerHandle[] = [];
+
+  constructor(private readonly bus: MessageBus, private readonly prefix = '') {}
+
+  routes(): { from: string; to: string }[] {
+    return (['cq', 'sc'] as const).map((r) => ({
+      from: outboundTopic({ prefix: this.prefix, region: r }, otherRegion(r)),
+      to: inboundTopic({ prefix: this.prefix, region: otherRegion(r) }, r),
+    }));
+  }
+
+  async start(): Promise<void> {
+    for (const { from, to } of this.routes()) {
+      await this.bus.createTopics([{ topic: from, partitions: CROSS_REGION_PARTITIONS }, { topic: to, partitions: CROSS_REGION_PARTITIONS }]);
+      this.handles.push(await this.bus.subscribe({
+        groupId: `${this.prefix}bridge.${from}`,
+        topics: [from],
+        maxRetries: 1000,
+        retryBackoffMs: 200,
+        handler: (m) => this.bus.publish(to, [{ key: m.key, value: m.value, headers: m.headers }]),
+      }));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.handles.splice(0).map((h) => h.stop()));
+  }
+}
