@@ -62,8 +62,12 @@ describe('web pages in Chromium: dashboard and case page', () => {
   it('the dashboard shows the demo year: the 三率, the channel mix and the charts', async () => {
     await page.goto(`${running.url}/ui/`);
     await ready();
-    // the latest year with petitions is chosen: the demo case of 2021
-    expect(await page.locator('#f-year').inputValue()).toBe('2021');
+    // the latest year with petitions is chosen: the 高竹新区 water case of 2022; the figures below are 2021's
+    expect(await page.locator('#f-year').inputValue()).toBe('2022');
+    await page.selectOption('#f-year', '2021');
+    await page.click('#filters button[type="submit"]');
+    await page.waitForSelector('#chart-monthly svg text:has-text("2021-05")', { timeout: 30_000 });
+    await ready();
     // the one demo case: two tasks acknowledged in time (人社局 05-06, 信访办 05-06; due 05-21),
     // the reply (05-31) and the opinion (05-31) within 60 日, rated 满意, registered online
     expect(await text('[data-kpi="acceptance"] .value')).toBe('100.0%');

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { CrossRegionLink } from '@lianban/platform';
+import { assertBrokerReachable, deleteTopics, KAFKA_BROKERS } from '@lianban/testing/distributed';
 import { encodeEventMessage, type StoredEvent } from '@lianban/contracts';
 import { EVENT_STORE } from '@lianban/platform';
 import type { EventStore } from '@lianban/eventstore';
@@ -134,5 +136,35 @@ describe.each([
     }
     expect(await scStore.headPosition()).toBe(headBefore);
     expect(await scStore.readByCase(caseId)).toEqual(before);
+  });
+});
+
+/**
+ * The same joint case with the replication path on the real broker: both regions' relays, the
+ * outbound/inbound link and the bridge go over Kafka (this run's own topic prefix); the two
+ * deployments still share this process (see docs/cross-region.md for the multi-process variant).
+ */
+describe.each([
+  ['10 minutes behind', -TEN_MINUTES],
+  ['10 minutes ahead of', TEN_MINUTES],
+])('a joint case with sc\'s clock %s cq\'s, replicated over the real Kafka broker', (_label, skew) => {
+  jest.setTimeout(120_000);
+  let regions: JointRegions;
+  const prefix = `e2e-xr-${randomUUID().slice(0, 8)}.`;
+  beforeAll(async () => {
+    await assertBrokerReachable();
+    regions = await startJointRegions({ skewMs: { sc: skew }, kafka: { brokers: KAFKA_BROKERS.split(','), prefix } });
+  });
+  afterAll(async () => {
+    await regions?.close();
+    await deleteTopics(prefix).catch(() => undefined);
+  });
+
+  it('gives both regions the identical, causally ordered timeline', async () => {
+    const { cqTimeline, scTimeline, want, short } = await runJointCase(regions);
+    expect(scTimeline).toEqual(cqTimeline);
+    expect(cqTimeline.map(short).sort()).toEqual([...want].sort());
+    expectCausal(cqTimeline);
+    expect(cqTimeline.filter((e) => e.region === 'sc').map(short)).toEqual(['task.accepted', 'task.opinion-submitted']);
   });
 });

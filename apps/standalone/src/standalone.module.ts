@@ -5,6 +5,7 @@ import { HistoryModule } from '@lianban/history';
 import { IntakeModule } from '@lianban/intake';
 import { PlatformModule, type LianbanConfig, type PlatformPorts } from '@lianban/platform';
 import { DemoLoader } from './demo/demo-loader';
+import { GaozhuWaterDemo } from './demo/gaozhu-water.demo';
 import { HousingDemo } from './demo/housing.demo';
 import { WageArrearsDemo } from './demo/wage-arrears.demo';
 import { DevTokensController } from './dev/dev-tokens';
@@ -18,7 +19,7 @@ export class StandaloneModule {
       module: StandaloneModule,
       imports: [PlatformModule.forRoot(config, ports), IntakeModule, CoordinatorModule, AgencyModule, HistoryModule],
       controllers: devAuth ? [DevTokensController] : [],
-      providers: [WageArrearsDemo, HousingDemo, DemoLoader],
+      providers: [WageArrearsDemo, HousingDemo, GaozhuWaterDemo, DemoLoader],
     };
   }
 }

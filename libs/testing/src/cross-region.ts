@@ -1,4 +1,4 @@
-import { InProcessBus, type MessageBus } from '@lianban/messaging';
+import { InProcessBus, KafkaBus, type MessageBus } from '@lianban/messaging';
 import { ReplicationBridge } from '@lianban/platform';
 import { startStandalone, type RunningApp } from './standalone';
 
@@ -16,8 +16,14 @@ export interface JointRegions {
  * and the replication bridge between `cq.outbound.sc` → `sc.inbound.cq` and back.
  * `skewMs` puts a region's wall clock off (commands without X-Lianban-Clock act at now + skew).
  */
-export async function startJointRegions(opts: { skewMs?: { cq?: number; sc?: number }; dataDirs?: { cq?: string; sc?: string } } = {}): Promise<JointRegions> {
-  const shared = new InProcessBus();
+export async function startJointRegions(opts: {
+  skewMs?: { cq?: number; sc?: number };
+  dataDirs?: { cq?: string; sc?: string };
+  /** the real broker instead of the in-process bus, with this run's topic prefix (the relays, the link and the bridge go over Kafka) */
+  kafka?: { brokers: string[]; prefix: string };
+} = {}): Promise<JointRegions> {
+  const shared: MessageBus = opts.kafka ? new KafkaBus({ brokers: opts.kafka.brokers, clientId: 'lianban-joint-regions' }) : new InProcessBus();
+  const prefix = opts.kafka?.prefix ?? '';
   // each app closes its bus on shutdown; the shared one outlives both and is closed here
   const bus: MessageBus = {
     kind: shared.kind,
@@ -27,11 +33,11 @@ export async function startJointRegions(opts: { skewMs?: { cq?: number; sc?: num
     health: () => shared.health(),
     close: async () => undefined,
   };
-  const bridge = new ReplicationBridge(shared);
+  const bridge = new ReplicationBridge(shared, prefix);
   await bridge.start();
   const start = (region: 'cq' | 'sc') => startStandalone({
     dataDir: opts.dataDirs?.[region],
-    env: { NODE_ENV: process.env.NODE_ENV ?? '', REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
+    env: { NODE_ENV: process.env.NODE_ENV ?? '', KAFKA_TOPIC_PREFIX: prefix, REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
     ports: { bus },
   });
   let cq: RunningApp | undefined;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@lianban/eventstore';
 import { CONFIG, EVENT_STORE, type LianbanConfig } from '@lianban/platform';
+import { GaozhuWaterDemo } from './gaozhu-water.demo';
 import { HousingDemo } from './housing.demo';
 import { WageArrearsDemo } from './wage-arrears.demo';
 
@@ -16,6 +17,7 @@ export class DemoLoader implements OnApplicationBootstrap {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly wageArrears: WageArrearsDemo,
     private readonly housing: HousingDemo,
+    private readonly gaozhuWater: GaozhuWaterDemo,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -24,7 +26,9 @@ export class DemoLoader implements OnApplicationBootstrap {
     // Loaded in the background: the demo waits for the case-answered process manager,
     // which only runs once bootstrap is over. One after the other, oldest first, so the
     // wage-arrears rating stays the demo's last event.
-    this.ready = this.housing.load().then(() => this.wageArrears.load()).then(
+    // the joint water case holds Sichuan's task too: one deployment only, not with CROSS_REGION=on
+    const water = () => (this.config.crossRegion ? Promise.resolve() : this.gaozhuWater.load().then(() => undefined));
+    this.ready = this.housing.load().then(water).then(() => this.wageArrears.load()).then(
       () => undefined,
       (e: unknown) => this.log.error(`loading the demo failed: ${e instanceof Error ? e.stack : String(e)}`),
     );
