@@ -28,14 +28,15 @@ export class TaskCommands {
       throw new HttpException({ error: { code: 'WRONG_AGENCY_SERVICE', message: `this service serves ${this.config.agencyId}, not ${agencyId}` } }, 421);
     }
     assertOwnAgency(caller, agencyId);
-    await this.reader.fileOr404(caseId);
+    // the decision below starts from this very read (a conflict makes it read again)
+    const history = await this.reader.eventsOr404(caseId);
     if (this.registry.agency(agencyId) && !this.registry.isActive(agencyId, command.at)) {
       const successor = this.registry.successorAt(agencyId, command.at);
       refuse('AGENCY_NOT_ACTIVE', `${agencyId} does not exist at ${command.at}${successor ? `; ${successor} holds its tasks` : ''}`, 'Art. 24', successor ? { successorId: successor } : undefined);
     }
     const events = await this.runner.run({
       caseId, streamId: taskStreamId(caseId, agencyId), decider, command, agencyId,
-      actor: { id: caller.sub, role: caller.role }, causationId: `request:${randomUUID()}`,
+      actor: { id: caller.sub, role: caller.role }, causationId: `request:${randomUUID()}`, history,
     });
     const [event, ...more] = events;
     return { caseId, agencyId, eventId: event.id, type: event.type, ...(event.data as object), ...(more.length ? { also: more.map((e) => ({ eventId: e.id, type: e.type, data: e.data })) } : {}) };

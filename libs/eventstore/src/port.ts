@@ -74,6 +74,12 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** every event whose caseId is this one, from every stream, in global order */
   readByCase(caseId: string): Promise<StoredEvent[]>;
+  /**
+   * The highest global position among the case's events (0 when it has none): an index lookup
+   * that tells a reader whether the case changed since it last read it. Optional: a reader
+   * without it reads the case again (readByCase).
+   */
+  caseHead?(caseId: string): Promise<number>;
   /** the highest global position stored so far (0 when empty) */
   headPosition(): Promise<number>;
   /** a durable checkpoint, e.g. a subscriber's or a relay's; 0 when never saved */

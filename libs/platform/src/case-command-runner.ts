@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor, NewEvent, Region } from '@lianban/contracts';
+import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
 
 /** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
@@ -26,6 +26,11 @@ export interface RunOptions<C extends { at: string }, S, E extends DomainEvent> 
   region?: Region;
   /** event ids to use, for writers that must be able to recognise their own retry */
   eventIds?: string[];
+  /**
+   * The case's events as the caller just read them (readByCase), to decide the first attempt on
+   * instead of reading them again; a conflict retry reads afresh, as without it.
+   */
+  history?: readonly StoredEvent[];
 }
 
 /**
@@ -56,7 +61,7 @@ export class CaseCommandRunner {
 
   async run<C extends { at: string }, S, E extends DomainEvent>(o: RunOptions<C, S, E>): Promise<AppendedEvent[]> {
     for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readByCase(o.caseId);
+      const history = attempt === 1 && o.history ? o.history : await this.store.readByCase(o.caseId);
       let state = o.decider.initialState();
       let revision: number | 'no-stream' = 'no-stream';
       let newest: string | null = null;

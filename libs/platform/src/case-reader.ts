@@ -40,6 +40,22 @@ export class CaseReader {
     return linked;
   }
 
+  /**
+   * The case's events, or 404 when it has none registered, without folding them: a case file
+   * exists exactly when a registration is among its events (the fold is null until then and
+   * never null after), so a caller that only needs the events need not pay for the fold.
+   */
+  async eventsOr404(caseId: string): Promise<StoredEvent[]> {
+    const events = await this.store.readByCase(caseId);
+    if (!events.some((e) => e.type === CaseEventTypes.PetitionRegistered)) throw notFound('CASE_NOT_FOUND', `no case ${caseId}`);
+    return events;
+  }
+
+  /** see EventStore.caseHead; null when the store cannot tell cheaply */
+  async caseHead(caseId: string): Promise<number | null> {
+    return this.store.caseHead ? this.store.caseHead(caseId) : null;
+  }
+
   async fileOr404(caseId: string, asOf?: string): Promise<{ file: CaseFile; events: StoredEvent[] }> {
     const found = await this.file(caseId, asOf);
     if (!found) throw notFound('CASE_NOT_FOUND', asOf ? `no case ${caseId} as of ${asOf}` : `no case ${caseId}`);

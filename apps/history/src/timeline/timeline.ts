@@ -3,7 +3,7 @@ import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '@lianban/auth';
 import type { StoredEvent } from '@lianban/contracts';
-import { summarize } from '@lianban/domain';
+import { summarize, type CaseFile } from '@lianban/domain';
 import { assertCanReadCase, CaseReader } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { AsOfDto } from '../as-of.dto';
@@ -42,16 +42,56 @@ export class GetTimelineQuery {
   constructor(readonly caseId: string, readonly asOf: string | undefined, readonly caller: Principal) {}
 }
 
+/** How many (case, moment) timelines are kept; a rebuild is a few ms, so this only has to hold the hot ones. */
+const TIMELINE_CACHE_SIZE = 64;
+
+interface CachedTimeline {
+  head: number;
+  file: CaseFile;
+  entries: TimelineEntry[];
+  cacheable: boolean;
+}
+
 @QueryHandler(GetTimelineQuery)
 export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timeline> {
+  /**
+   * Rebuilt timelines by case and moment, each valid while the case's head position is the one
+   * read before it was built: events are only ever appended, at higher positions, so an
+   * unchanged head means unchanged events (and the registry's names are fixed data). Cases that
+   * took a task force up are not cached: that stream's events carry the task force's id, so
+   * the case's head does not move with them.
+   */
+  private readonly cache = new Map<string, CachedTimeline>();
+
   constructor(private readonly reader: CaseReader, private readonly registry: Registry) {}
 
   async execute({ caseId, asOf, caller }: GetTimelineQuery): Promise<Timeline> {
+    const key = `${caseId}|${asOf ?? ''}`;
+    const head = await this.reader.caseHead(caseId);
+    let built = this.cache.get(key);
+    if (!built || head === null || built.head !== head) {
+      built = await this.build(caseId, asOf, head ?? 0);
+      this.cache.delete(key);
+      if (head !== null && built.cacheable) {
+        this.cache.set(key, built);
+        if (this.cache.size > TIMELINE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      }
+    } else {
+      // least recently used goes first
+      this.cache.delete(key);
+      this.cache.set(key, built);
+    }
+    // checked on every request: the cache is shared by every caller
+    assertCanReadCase(caller, built.file);
+    return { caseId, asOf: asOf ?? null, entries: built.entries };
+  }
+
+  private async build(caseId: string, asOf: string | undefined, head: number): Promise<CachedTimeline> {
     const { file, events } = await this.reader.fileOr404(caseId, asOf);
-    assertCanReadCase(caller, file);
     const nameAt = (id: string, at: string) => this.registry.agency(id, at)?.name ?? id;
     // a task force's events live once in its own stream, and join the story of each case it took up
-    const entries = [...events, ...(await this.reader.linkedEvents(events, asOf))]
+    const linked = await this.reader.linkedEvents(events, asOf);
+    const entries = [...events, ...linked]
       .filter((e) => !NOT_IN_TIMELINE.has(e.type))
       .sort(causalOrder)
       .map((e) => ({
@@ -59,7 +99,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
         agencyName: e.agencyId ? nameAt(e.agencyId, e.occurredAt) : null, type: e.type, summary: summarize(e, nameAt),
         eventId: e.id, causationId: e.causationId, streamId: e.streamId,
       }));
-    return { caseId, asOf: asOf ?? null, entries };
+    return { head, file, entries, cacheable: file.taskForces.length === 0 };
   }
 }
 

@@ -171,7 +171,24 @@ function newTask(agencyId: string, role: TaskRole, at: string, acknowledgeDueAt:
 
 export function evolveCaseFile(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
   const next = applyEvent(f, e);
-  return next && next !== f ? { ...next, step: stepOf(next) } : next;
+  // applyEvent returns null or an object it has just made and shared with no one, so setting
+  // the step on it keeps the fold pure and spares one more copy of the whole case per event
+  if (next && next !== f) next.step = stepOf(next);
+  return next;
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with days up to 28: any such string is a real instant, and parses to it. */
+const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * isAfter without parsing in the common case: fixed-width UTC strings of real instants sort as
+ * their instants do. Anything else (other offsets, days 29–31 that may roll over, invalid
+ * dates) goes through Date.parse, as isAfter does.
+ */
+function laterThan(a: string, b: string): boolean {
+  if (a === b) return false;
+  if (CANONICAL_ISO.test(a) && CANONICAL_ISO.test(b)) return a > b;
+  return isAfter(a, b);
 }
 
 function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
@@ -187,86 +204,81 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
     };
   }
   if (!f) return f;
-  const n: CaseFile = { ...f, lastEventAt: isAfter(e.occurredAt, f.lastEventAt) ? e.occurredAt : f.lastEventAt, eventCount: f.eventCount + 1 };
-  const task = (id: string | null | undefined, patch: (t: TaskView) => TaskView): CaseFile => ({
-    ...n, tasks: n.tasks.map((t) => (t.agencyId === id ? patch(t) : t)),
-  });
-  const appeal = (id: string, patch: (a: AppealView) => AppealView): CaseFile => ({
-    ...n, appeals: n.appeals.map((a) => (a.appealId === id ? patch(a) : a)),
-  });
+  // the one copy of the case this event makes; the cases below write what changed into it
+  // (it is not shared yet) rather than copying it again
+  const n: CaseFile = { ...f, lastEventAt: laterThan(e.occurredAt, f.lastEventAt) ? e.occurredAt : f.lastEventAt, eventCount: f.eventCount + 1 };
+  const set = (patch: Partial<CaseFile>): CaseFile => Object.assign(n, patch);
+  const task = (id: string | null | undefined, patch: (t: TaskView) => TaskView): CaseFile =>
+    set({ tasks: n.tasks.map((t) => (t.agencyId === id ? patch(t) : t)) });
+  const appeal = (id: string, patch: (a: AppealView) => AppealView): CaseFile =>
+    set({ appeals: n.appeals.map((a) => (a.appealId === id ? patch(a) : a)) });
   const flag = (limitId: string, dueAt: string, p: { warnedAt?: string; overdueAt?: string }): CaseFile => {
     const existing = n.deadlineFlags.find((x) => x.limitId === limitId && x.dueAt === dueAt);
     const updated = { limitId, dueAt, warnedAt: existing?.warnedAt ?? null, overdueAt: existing?.overdueAt ?? null, ...p };
-    return { ...n, deadlineFlags: [...n.deadlineFlags.filter((x) => x !== existing), updated] };
+    return set({ deadlineFlags: [...n.deadlineFlags.filter((x) => x !== existing), updated] });
   };
   switch (ev.type) {
     case C.PetitionClassified:
-      return { ...n, demandClass: ev.data.demandClass, category: ev.data.category, route: ev.data.route, classifiedAt: e.occurredAt };
+      return set({ demandClass: ev.data.demandClass, category: ev.data.category, route: ev.data.route, classifiedAt: e.occurredAt });
     case C.RoutedOut:
-      return { ...n, routedOut: { route: ev.data.route, guidance: ev.data.guidance, agencyId: ev.data.agencyId, at: e.occurredAt }, routedAt: n.routedAt ?? e.occurredAt };
+      return set({ routedOut: { route: ev.data.route, guidance: ev.data.guidance, agencyId: ev.data.agencyId, at: e.occurredAt }, routedAt: n.routedAt ?? e.occurredAt });
     case C.AgenciesAssigned: {
       const added = ev.data.agencies.map((a) => newTask(
         a.agencyId, a.role, e.occurredAt, a.acknowledgeDueAt, a.returnDueAt ?? addWorkingDays(e.occurredAt, LIMITS.returnWorkingDays),
       ));
       const kept = n.tasks.filter((t) => !added.some((a) => a.agencyId === t.agencyId));
-      return { ...n, mode: ev.data.mode, tasks: [...kept, ...added], routedAt: n.routedAt ?? e.occurredAt };
+      return set({ mode: ev.data.mode, tasks: [...kept, ...added], routedAt: n.routedAt ?? e.occurredAt });
     }
     case C.CoHandlerReleased:
       return task(ev.data.agencyId, (t) => ({ ...t, status: 'released' }));
     case C.CaseAnswered:
-      return {
-        ...n,
+      return set({
         answer: { leadAgencyId: ev.data.leadAgencyId, outcome: ev.data.outcome, text: ev.data.text, at: e.occurredAt, repliedAt: ev.data.repliedAt ?? e.occurredAt },
-      };
+      });
     case C.ReplyRated:
-      return { ...n, rating: { rating: ev.data.rating, comment: ev.data.comment, at: e.occurredAt } };
+      return set({ rating: { rating: ev.data.rating, comment: ev.data.comment, at: e.occurredAt } });
     case C.RepeatPetitionLinked:
-      return {
-        ...n,
+      return set({
         repeats: [...n.repeats, {
           at: e.occurredAt, channel: ev.data.channel, regionCode: ev.data.regionCode, subject: ev.data.subject, level: ev.data.level, matchedBy: ev.data.matchedBy,
           reception: ev.data.reception ?? null,
         }],
-      };
+      });
     case C.RaisedAfterConclusion:
-      return { ...n, raisedAfterConclusion: [...n.raisedAfterConclusion, { at: e.occurredAt, channel: ev.data.channel, regionCode: ev.data.regionCode, subject: ev.data.subject }] };
+      return set({ raisedAfterConclusion: [...n.raisedAfterConclusion, { at: e.occurredAt, channel: ev.data.channel, regionCode: ev.data.regionCode, subject: ev.data.subject }] });
     case C.DisputeRaised:
-      return {
-        ...n,
+      return set({
         disputes: [...n.disputes, {
           disputeId: ev.data.disputeId, raisedBy: ev.data.raisedBy, parties: ev.data.parties, reason: ev.data.reason, deciderId: ev.data.deciderId,
           deciderKind: ev.data.deciderKind, divisionCode: ev.data.divisionCode, raisedAt: e.occurredAt, decision: null,
         }],
-      };
+      });
     case C.DisputeDecided: {
       const relieved = new Set(ev.data.relieved);
-      return {
-        ...n,
+      return set({
         tasks: n.tasks.map((t) => (relieved.has(t.agencyId) ? { ...t, status: 'released' } : t)),
         disputes: n.disputes.map((d) => (d.disputeId === ev.data.disputeId
           ? { ...d, decision: { agencyId: ev.data.agencyId, relieved: ev.data.relieved, at: e.occurredAt } } : d)),
-      };
+      });
     }
     case C.SupervisionIssued:
-      return {
-        ...n,
+      return set({
         supervisions: [...n.supervisions, {
           supervisionId: ev.data.supervisionId, agencyId: ev.data.agencyId, reason: ev.data.reason, issuedAt: e.occurredAt,
           answerDueAt: ev.data.answerDueAt, answer: null, supervisorId: ev.data.supervisorId ?? null, automatic: ev.data.automatic ?? null,
           escalatedFrom: ev.data.escalatedFrom ?? null,
         }],
-      };
+      });
     case C.AppealRequested:
-      return {
-        ...n,
+      return set({
         appeals: [...n.appeals, {
           appealId: ev.data.appealId, kind: ev.data.kind, reason: ev.data.reason, appealedAgencyId: ev.data.appealedAgencyId,
           reviewerAgencyId: ev.data.reviewerAgencyId, requestedAt: e.occurredAt, requestDueAt: ev.data.requestDueAt,
           decisionDueAt: ev.data.decisionDueAt, hearing: null, decision: null,
         }],
-      };
+      });
     case C.CaseConcluded:
-      return { ...n, concluded: { at: e.occurredAt, appealId: ev.data.appealId } };
+      return set({ concluded: { at: e.occurredAt, appealId: ev.data.appealId } });
     case C.TaskTransferred: {
       const { fromAgencyId: from, toAgencyId: to } = ev.data;
       const old = n.tasks.find((t) => t.agencyId === from);
@@ -275,20 +287,18 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
       const successor: TaskView = held
         ? { ...held, role: old.role === 'lead' ? 'lead' : held.role }
         : { ...old, agencyId: to, transferredFrom: from, transferredTo: null };
-      return {
-        ...n,
+      return set({
         tasks: [...n.tasks.filter((t) => t.agencyId !== to).map((t) => (t.agencyId === from ? { ...t, status: 'transferred' as const, transferredTo: to } : t)), successor],
         supervisions: n.supervisions.map((s) => (s.agencyId === from && !s.answer ? { ...s, agencyId: to } : s)),
         transfers: [...n.transfers, { fromAgencyId: from, toAgencyId: to, effectiveFrom: ev.data.effectiveFrom, at: e.occurredAt }],
-      };
+      });
     }
     case C.TaskForceJoined:
-      return { ...n, taskForces: [...n.taskForces, { taskForceId: ev.data.taskForceId, name: ev.data.name, leader: ev.data.leader, joinedAt: e.occurredAt }] };
+      return set({ taskForces: [...n.taskForces, { taskForceId: ev.data.taskForceId, name: ev.data.name, leader: ev.data.leader, joinedAt: e.occurredAt }] });
     case C.CampaignEnrolled:
-      return {
-        ...n,
+      return set({
         campaigns: [...n.campaigns, { campaignId: ev.data.campaignId, name: ev.data.name, from: ev.data.from, to: ev.data.to, enrolledAt: e.occurredAt }],
-      };
+      });
     case C.DeadlineWarning:
       return flag(ev.data.limitId, ev.data.dueAt, { warnedAt: e.occurredAt });
     case C.DeadlineOverdue:
@@ -318,11 +328,10 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
         },
       }));
     case T.SupervisionAnswered:
-      return {
-        ...n,
+      return set({
         supervisions: n.supervisions.map((s) => (s.supervisionId === ev.data.supervisionId
           ? { ...s, answer: { text: ev.data.text, at: e.occurredAt, withinLimit: ev.data.withinLimit } } : s)),
-      };
+      });
     case A.HearingRecorded:
       return appeal(ev.data.appealId, (a) => ({
         ...a, decisionDueAt: ev.data.decisionDueAt,

@@ -90,6 +90,68 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** What the checks of a batch read, in one statement, under the append lock. */
+interface BatchState {
+  head: number;
+  revisions: Map<string, StreamState>;
+  storedIds: Set<string>;
+  caseHeads: Map<string, number>;
+}
+
+interface BatchRow {
+  position: number;
+  streamId: string;
+  revision: number;
+  event: EncodedEvent;
+}
+
+/**
+ * The same checks, in the same order, as appendRows makes with its queries (revision, case
+ * head, ids), against the state read for the batch advanced by each accepted append, so that
+ * a later append of the batch sees the earlier ones exactly as it would in the database.
+ */
+function decideBatch(batch: PendingAppend[], state: BatchState): { outcomes: Array<AppendResult | Error>; rows: BatchRow[] } {
+  const revisions = new Map(state.revisions);
+  const storedIds = new Set(state.storedIds);
+  const caseHeads = new Map(state.caseHeads);
+  let nextPosition = state.head + 1;
+  const outcomes: Array<AppendResult | Error> = [];
+  const rows: BatchRow[] = [];
+  for (const item of batch) {
+    const { streamId, events, expected } = item;
+    const actual = revisions.get(streamId) ?? 'no-stream';
+    try {
+      checkRevision(streamId, expected, actual);
+      if (item.caseHead) {
+        const actualHead = caseHeads.get(item.caseHead.caseId) ?? 0;
+        if (actualHead !== item.caseHead.position) {
+          throw new CaseConflictError(streamId, item.caseHead.caseId, item.caseHead.position, actualHead);
+        }
+      }
+      const dup = events.find((e) => storedIds.has(e.id));
+      if (dup) throw duplicateIdConflict(streamId, expected, actual, dup.id);
+    } catch (error) {
+      outcomes.push(error as Error);
+      continue;
+    }
+    const firstRevision = actual === 'no-stream' ? 0 : actual + 1;
+    events.forEach((event, i) => {
+      const position = nextPosition + i;
+      rows.push({ position, streamId, revision: firstRevision + i, event });
+      storedIds.add(event.id);
+      if (caseHeads.has(event.caseId)) caseHeads.set(event.caseId, position);
+    });
+    revisions.set(streamId, firstRevision + events.length - 1);
+    nextPosition += events.length;
+    outcomes.push({ nextExpectedRevision: firstRevision + events.length - 1, lastPosition: nextPosition - 1 });
+  }
+  return { outcomes, rows };
+}
+
 /** SQLSTATE classes 22 (data exception) and 54 (limit exceeded): the input cannot be stored. */
 function isUnstorableInput(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -259,48 +321,10 @@ export class PostgresEventStore implements EventStore, Importable {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let client: PoolClient | undefined;
-    const outcomes: Array<AppendResult | Error> = [];
+    let outcomes: Array<AppendResult | Error>;
     try {
-      client = await this.pool.connect();
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
-      const head = await client.query<{ head: string }>(
-        `SELECT coalesce(max(position), 0) AS head FROM ${this.t.events}`,
-      );
-      let nextPosition = Number(head.rows[0].head) + 1;
-      const recordedAt = new Date().toISOString();
-      for (const item of batch) {
-        await client.query('SAVEPOINT lianban_append');
-        try {
-          const result = await this.appendRows(client, item, nextPosition, recordedAt);
-          await client.query('RELEASE SAVEPOINT lianban_append');
-          nextPosition = result.lastPosition + 1;
-          outcomes.push(result);
-        } catch (error) {
-          await client.query('ROLLBACK TO SAVEPOINT lianban_append');
-          if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
-            outcomes.push(error);
-          } else if (isUnstorableInput(error)) {
-            outcomes.push(
-              new EventRejectedError(`append to ${item.streamId} refused by PostgreSQL: ${(error as Error).message}`),
-            );
-          } else {
-            throw error;
-          }
-        }
-      }
-      if (outcomes.some((o) => !(o instanceof Error))) {
-        await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, this.notifyTag]);
-      }
-      await client.query('COMMIT');
-      client.release();
+      outcomes = await this.writeBatch(batch);
     } catch (error) {
-      if (client) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        // the connection's state is unknown after a failure here; do not reuse it
-        client.release(error as Error);
-      }
       // a COMMIT that failed on a lost connection may still have committed: a caller that
       // retries then gets a StreamConflictError (duplicate id), never a duplicate event
       for (const item of batch) item.reject(error);
@@ -317,6 +341,144 @@ export class PostgresEventStore implements EventStore, Importable {
       }
     });
     if (anyStored) this.appended.emit('appended');
+  }
+
+  /**
+   * One transaction for the whole batch, in a fixed number of round trips whatever its size:
+   * BEGIN + lock, one statement reading every state the checks need, one multi-row INSERT that
+   * also sends the NOTIFY, COMMIT. Appends are decided in code, in queue order, on that state advanced by
+   * the appends accepted before them, so a conflicting append is refused alone, exactly as if
+   * each had been checked by its own queries. Should the INSERT still fail on a per-row reason
+   * (a unique violation: someone wrote without the lock; data PostgreSQL cannot store), the
+   * transaction is rolled back and the batch redone one append per savepoint, which isolates
+   * the offender.
+   */
+  private async writeBatch(batch: PendingAppend[]): Promise<Array<AppendResult | Error>> {
+    const client = await this.pool.connect();
+    try {
+      // the lock and the reads must be separate statements: a statement's snapshot is taken
+      // when it starts, and the reads must see every append committed before the lock was ours
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(this.lockKey)}))`);
+      const state = await this.readBatchState(client, batch);
+      const recordedAt = new Date().toISOString();
+      const { outcomes, rows } = decideBatch(batch, state);
+      let final = outcomes;
+      if (rows.length > 0) {
+        try {
+          await this.insertRows(client, rows, recordedAt);
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code !== '23505' && !isUnstorableInput(error)) throw error;
+          // rare enough not to pay for a savepoint around every batch: start the transaction over
+          await client.query('ROLLBACK');
+          await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(this.lockKey)}))`);
+          const head = await client.query<{ head: string }>(`SELECT coalesce(max(position), 0) AS head FROM ${this.t.events}`);
+          final = await this.appendOneByOne(client, batch, Number(head.rows[0].head) + 1, recordedAt);
+          if (final.some((o) => !(o instanceof Error))) {
+            await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, this.notifyTag]);
+          }
+        }
+      }
+      await client.query('COMMIT');
+      client.release();
+      return final;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // the connection's state is unknown after a failure here; do not reuse it
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  private async readBatchState(client: PoolClient, batch: PendingAppend[]): Promise<BatchState> {
+    const streams = [...new Set(batch.map((b) => b.streamId))];
+    const ids = batch.flatMap((b) => b.events.map((e) => e.id));
+    const cases = [...new Set(batch.flatMap((b) => (b.caseHead ? [b.caseHead.caseId] : [])))];
+    // one max() per stream and per case (index lookups), not a GROUP BY over their rows
+    const { rows } = await client.query<{ head: string; revs: [string, number | null][]; ids: string[]; cases: [string, string | null][] }>(
+      `SELECT
+         (SELECT coalesce(max(position), 0) FROM ${this.t.events}) AS head,
+         (SELECT coalesce(json_agg(json_build_array(s, (SELECT max(revision) FROM ${this.t.events} WHERE stream_id = s))), '[]')
+            FROM unnest($1::text[]) AS s) AS revs,
+         (SELECT coalesce(json_agg(id), '[]') FROM ${this.t.events} WHERE id = ANY($2::text[])) AS ids,
+         (SELECT coalesce(json_agg(json_build_array(c, (SELECT max(position) FROM ${this.t.events} WHERE case_id = c))), '[]')
+            FROM unnest($3::text[]) AS c) AS cases`,
+      [streams, ids, cases],
+    );
+    const r = rows[0];
+    return {
+      head: Number(r.head),
+      revisions: new Map(r.revs.map(([s, rev]) => [s, rev === null ? 'no-stream' : rev])),
+      storedIds: new Set(r.ids),
+      caseHeads: new Map(r.cases.map(([c, h]) => [c, Number(h ?? 0)])),
+    };
+  }
+
+  /** Inserts the rows and queues the NOTIFY (delivered on commit), in one statement. */
+  private async insertRows(client: PoolClient, rows: BatchRow[], recordedAt: string): Promise<void> {
+    // arrays instead of 14 parameters per row: one statement whatever the number of events
+    await client.query(
+      `WITH inserted AS (INSERT INTO ${this.t.events}
+         (position, id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+          actor, occurred_at, hlc, data, recorded_at)
+       SELECT u.position, u.id, u.stream_id, u.revision, u.type, u.case_id, u.causation_id, u.region,
+              u.agency_id, u.actor::jsonb, u.occurred_at, u.hlc, u.data::jsonb, $1::timestamptz
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+         AS u(position, id, stream_id, revision, type, case_id, causation_id, region, agency_id, actor,
+              occurred_at, hlc, data))
+       SELECT pg_notify($15, $16)`,
+      [
+        recordedAt,
+        rows.map((r) => String(r.position)),
+        rows.map((r) => r.event.id),
+        rows.map((r) => r.streamId),
+        rows.map((r) => r.revision),
+        rows.map((r) => r.event.type),
+        rows.map((r) => r.event.caseId),
+        rows.map((r) => r.event.causationId),
+        rows.map((r) => r.event.region),
+        rows.map((r) => r.event.agencyId),
+        rows.map((r) => r.event.actorJson),
+        rows.map((r) => r.event.occurredAt),
+        rows.map((r) => r.event.hlc),
+        rows.map((r) => r.event.dataJson),
+        NOTIFY_CHANNEL,
+        this.notifyTag,
+      ],
+    );
+  }
+
+  /** The fallback: each append checked and inserted under its own savepoint. */
+  private async appendOneByOne(
+    client: PoolClient,
+    batch: PendingAppend[],
+    firstPosition: number,
+    recordedAt: string,
+  ): Promise<Array<AppendResult | Error>> {
+    const outcomes: Array<AppendResult | Error> = [];
+    let nextPosition = firstPosition;
+    for (const item of batch) {
+      await client.query('SAVEPOINT lianban_append');
+      try {
+        const result = await this.appendRows(client, item, nextPosition, recordedAt);
+        await client.query('RELEASE SAVEPOINT lianban_append');
+        nextPosition = result.lastPosition + 1;
+        outcomes.push(result);
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT lianban_append');
+        if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
+          outcomes.push(error);
+        } else if (isUnstorableInput(error)) {
+          outcomes.push(
+            new EventRejectedError(`append to ${item.streamId} refused by PostgreSQL: ${(error as Error).message}`),
+          );
+        } else {
+          throw error;
+        }
+      }
+    }
+    return outcomes;
   }
 
   private async appendRows(
@@ -413,6 +575,14 @@ export class PostgresEventStore implements EventStore, Importable {
       [caseId],
     );
     return rows.map(toStoredEvent);
+  }
+
+  async caseHead(caseId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string | null }>(
+      `SELECT max(position) AS head FROM ${this.t.events} WHERE case_id = $1`,
+      [caseId],
+    );
+    return Number(rows[0].head ?? 0);
   }
 
   async headPosition(): Promise<number> {

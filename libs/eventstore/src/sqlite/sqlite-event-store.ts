@@ -340,6 +340,12 @@ export class SqliteEventStore implements EventStore, Importable {
     return (this.stmts.readByCase.all(caseId) as EventRow[]).map(toStoredEvent);
   }
 
+  async caseHead(caseId: string): Promise<number> {
+    this.assertOpen();
+    const { head } = this.stmts.caseHead.get(caseId) as { head: number | null };
+    return head ?? 0;
+  }
+
   async headPosition(): Promise<number> {
     this.assertOpen();
     const { head } = this.stmts.head.get() as { head: number | null };
