@@ -351,11 +351,17 @@ class KafkaConsumerHandle implements ConsumerHandle {
         resolve();
       });
       const offCrash = this.consumer.on(this.consumer.events.CRASH, (event) => {
+        // a retriable crash (e.g. COORDINATOR_LOAD_IN_PROGRESS while a freshly started broker
+        // loads __consumer_offsets) is followed by kafkajs restarting the consumer: keep waiting
+        // for the join then, and give up only when kafkajs itself gives up
+        if ((event.payload as { restart?: boolean }).restart) return;
         offJoin();
         offCrash();
         reject(event.payload.error);
       });
     });
+    // observed here too, so a crash before the `await joined` below is never an unhandled rejection
+    joined.catch(() => undefined);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
