@@ -71,6 +71,9 @@ const HEARTBEAT_SLICE_MS = 1000;
 /** how long createTopics waits for a new topic's metadata to reach the broker it asks */
 const TOPIC_METADATA_WAIT_MS = 15_000;
 
+/** how many times a member is started when the broker answers a retriable error at start-up */
+const SUBSCRIBE_ATTEMPTS = 8;
+
 export class KafkaBus implements MessageBus {
   readonly kind = 'kafka';
   private readonly kafka: Kafka;
@@ -156,22 +159,29 @@ export class KafkaBus implements MessageBus {
     for (const topic of resolved.topics) await this.assertTopicExists(topic);
     const pins = resolved.fromBeginning ? new Map<string, string>() : await this.latestPins(resolved.groupId, resolved.topics);
 
-    const consumer = this.kafka.consumer({
-      groupId: resolved.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? 1000,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
-    });
-    const handle = new KafkaConsumerHandle(consumer, resolved, pins, this.logger, () => this.consumers.delete(handle));
-    this.consumers.add(handle);
-    try {
-      await handle.start(this.options.partitionsConsumedConcurrently ?? 3);
-    } catch (error) {
-      await handle.stop().catch(() => undefined);
-      throw error;
+    // Right after a topic is created, a Kafka 4 broker may still answer "does not host this
+    // topic-partition" to the metadata request subscribe() makes: a retriable error, so start
+    // a fresh member after a pause rather than failing the service's start-up.
+    for (let attempt = 1; ; attempt++) {
+      const consumer = this.kafka.consumer({
+        groupId: resolved.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? 1000,
+        maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
+      });
+      const handle: KafkaConsumerHandle = new KafkaConsumerHandle(consumer, resolved, pins, this.logger, () => this.consumers.delete(handle));
+      this.consumers.add(handle);
+      try {
+        await handle.start(this.options.partitionsConsumedConcurrently ?? 3);
+        return handle;
+      } catch (error) {
+        await handle.stop().catch(() => undefined);
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= SUBSCRIBE_ATTEMPTS || this.closed) throw error;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
     }
-    return handle;
   }
 
   async health(): Promise<{ ok: boolean; detail?: string }> {
