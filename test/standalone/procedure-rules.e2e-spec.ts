@@ -27,6 +27,7 @@ describe.each(E2E_STORES)('standalone on %s: the procedure\'s rules and limits o
       ['zjwHead', 'agency-head', '500112-zjw'], ['xfb', 'caseworker', '500112-xfb'], ['cityRsj', 'caseworker', '500000-rsj'],
       ['beibeiRsj', 'caseworker', '500109-rsj'], ['scClerk', 'clerk', '511623-xfj'], ['scCoordinator', 'coordinator', '511623-xfj'],
       ['sw', 'caseworker', '511623-sw'], ['slj', 'caseworker', '511600-slj'], ['slt', 'caseworker', '510000-slt'], ['scProvince', 'coordinator', '510000-xfj'],
+      ['citySlj', 'caseworker', '500000-slj'], ['cityXfb', 'caseworker', '500000-xfb'], ['ybSlj', 'caseworker', '500112-slj'],
       ['admin', 'admin'], ['analyst', 'analyst'],
     ];
     for (const [name, role, agency] of tokens) t[name] = await api.token(role, agency);
@@ -214,6 +215,25 @@ describe.each(E2E_STORES)('standalone on %s: the procedure\'s rules and limits o
     await eventually(async () => (await c.petitioner.get(`/v1/petitions/${c.caseId}`)).body.step === 'answered', 'the Sichuan case to be answered');
     return c;
   }
+
+  it('Art. 35, 36: in Chongqing the 复核 of a municipal 复查 goes to the same level\'s government (重庆市信访办), there being no level above', async () => {
+    const registeredAt = '2024-05-06T09:00:00+08:00';
+    const c = await register(registeredAt, { subject: '水库放水影响下游农田' });
+    await as('coordinator', registeredAt).post(`/v1/cases/${c.caseId}/classification`, { demandClass: 'claim', category: '水利', route: 'petition' });
+    await as('coordinator', registeredAt).post(`/v1/cases/${c.caseId}/assignments`, { mode: 'forward', agencies: [{ agencyId: '500112-slj', role: 'lead' }] });
+    await as('ybSlj', '2024-05-07T09:00:00+08:00').post(`/v1/cases/${c.caseId}/tasks/500112-slj/acceptance`, {});
+    expect((await as('ybSlj', '2024-05-20T09:00:00+08:00').post(`/v1/cases/${c.caseId}/reply`, { outcome: 'explain', text: '放水符合调度规程' })).status).toBe(201);
+    await eventually(async () => (await c.petitioner.get(`/v1/petitions/${c.caseId}`)).body.step === 'answered', 'the case to be answered');
+    const review = await c.petitioner.at('2024-06-01T09:00:00+08:00').post(`/v1/petitions/${c.caseId}/appeals`, { kind: 'review', reason: '不服' });
+    expect(review.body).toMatchObject({ reviewerAgencyId: '500000-slj' });
+    expect((await as('citySlj', '2024-06-20T09:00:00+08:00').post(`/v1/cases/${c.caseId}/appeals/${review.body.appealId}/decision`, { outcome: 'uphold', text: '维持' })).status).toBe(201);
+    const reReview = await c.petitioner.at('2024-06-25T09:00:00+08:00').post(`/v1/petitions/${c.caseId}/appeals`, { kind: 're-review', reason: '仍不服' });
+    expect(reReview.status).toBe(201);
+    expect(reReview.body).toMatchObject({ reviewerAgencyId: '500000-xfb' });
+    const decided = await as('cityXfb', '2024-07-10T09:00:00+08:00').post(`/v1/cases/${c.caseId}/appeals/${reReview.body.appealId}/decision`, { outcome: 'uphold', text: '维持复查意见' });
+    expect(decided.status).toBe(201);
+    await eventually(async () => (await c.petitioner.get(`/v1/petitions/${c.caseId}`)).body.step === 'concluded', 'the case to be concluded');
+  });
 
   it('Art. 35, 36: 复查 one level up within its limits, 复核 one further with a hearing not counted, then 终结 — and the same matter is refused', async () => {
     const c = await answeredInSichuan('2024-05-06T09:00:00+08:00', '河道非法采砂影响灌溉', '13600000001');

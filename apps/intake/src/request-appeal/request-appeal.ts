@@ -45,7 +45,7 @@ export class RequestAppealHandler implements ICommandHandler<RequestAppealComman
     const appealed = appealedAgency(file, body.kind);
     // The level above comes from the registry as of the request; the decider refuses when there is
     // nothing to appeal yet, or no level above (NO_REVIEWER_LEVEL).
-    const reviewer = appealed ? this.registry.levelAbove(appealed, at)?.id ?? null : null;
+    const reviewer = appealed ? this.reviewerFor(appealed, at) : null;
     const appealId = randomUUID();
     const [event] = await this.runner.run({
       caseId, streamId: `case-${caseId}`, decider: caseDecider, actor: { id: caller.sub, role: caller.role }, causationId: `request:${appealId}`,
@@ -56,6 +56,21 @@ export class RequestAppealHandler implements ICommandHandler<RequestAppealComman
       appealId, reviewerAgencyId: data.reviewerAgencyId, reviewerName: this.registry.agency(data.reviewerAgencyId, at)?.name ?? data.reviewerAgencyId,
       dueAt: data.decisionDueAt,
     };
+  }
+
+  /**
+   * Art. 35/36: 复查 and 复核 go to "the same level's 党委和政府 or the organ one level up". The
+   * organ one level up comes first; where there is none — a department of 重庆市, a municipality
+   * with no level between it and the State Council in this registry — the same level's
+   * government decides, represented by its petition bureau (as for disputes). A bureau appealed
+   * against has no such fallback: it already speaks for its government.
+   */
+  private reviewerFor(appealed: string, at: string): string | null {
+    const above = this.registry.levelAbove(appealed, at)?.id;
+    if (above) return above;
+    const division = this.registry.agency(appealed, at)?.divisionCode;
+    const government = division ? this.registry.petitionBureauOf(division, at)?.id : undefined;
+    return government && government !== appealed ? government : null;
   }
 }
 
