@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { JWT_ALGORITHMS, JwksSource, publicJwk, type JwtAlgorithm, type PublicJwk, type SigningKey, type VerificationKey } from './jwks';
 import { regionOfAgency, ROLES, type Principal, type Role } from './principal';
@@ -46,11 +47,17 @@ export interface TokenServiceOptions {
  */
 export class TokenService {
   private readonly options: TokenServiceOptions;
+  /**
+   * The dev secret as a KeyObject, made once: given a string, jsonwebtoken first tries to read it
+   * as a public key and falls back, on every call (~300 µs a verify, against ~8 µs with this).
+   */
+  private readonly devKey: KeyObject | null;
 
   /** a string is the dev secret (HS256), as in embedded dev mode */
   constructor(options: TokenServiceOptions | string, clockToleranceSec = 30) {
     this.options = typeof options === 'string' ? { mode: 'dev', devSecret: options, clockToleranceSec } : options;
     if (this.options.mode === 'dev' && !this.options.devSecret) throw new Error('dev tokens need a secret');
+    this.devKey = this.options.devSecret ? createSecretKey(Buffer.from(this.options.devSecret, 'utf8')) : null;
   }
 
   get mode(): 'dev' | 'jwt' {
@@ -69,7 +76,7 @@ export class TokenService {
    */
   sign(p: Principal, expiresInSec = 12 * 3600): string {
     if (this.options.mode === 'dev') {
-      return jwt.sign({ ...p }, this.options.devSecret!, { algorithm: 'HS256', expiresIn: expiresInSec, issuer: PETITIONER_TOKEN_ISSUER });
+      return jwt.sign({ ...p }, this.devKey!, { algorithm: 'HS256', expiresIn: expiresInSec, issuer: PETITIONER_TOKEN_ISSUER });
     }
     const key = this.options.signingKey;
     if (!key) throw new Error('no AUTH_SIGNING_KEY_FILE: this process cannot issue petitioner tokens');
@@ -80,7 +87,7 @@ export class TokenService {
   async verify(token: string): Promise<Principal> {
     const tolerance = this.options.clockToleranceSec ?? 30;
     if (this.options.mode === 'dev') {
-      return principalOf(this.check(() => jwt.verify(token, this.options.devSecret!, { algorithms: ['HS256'], clockTolerance: tolerance, issuer: PETITIONER_TOKEN_ISSUER })));
+      return principalOf(this.check(() => jwt.verify(token, this.devKey!, { algorithms: ['HS256'], clockTolerance: tolerance, issuer: PETITIONER_TOKEN_ISSUER })));
     }
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw new InvalidTokenError('the token is not valid');
