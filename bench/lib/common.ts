@@ -200,11 +200,15 @@ export async function startProcess(args: string[], env: Record<string, string>, 
   };
 }
 
-/** The standalone app from the bench's private copy of dist, on a fresh data dir. */
+/**
+ * The standalone app from the bench's private copy of dist, on a fresh data dir. Rate limits are
+ * off: every bench client shares one address and one token per role, and the bench measures how
+ * fast commands are decided, not the limiter (which would answer most of the load with 429).
+ */
 export async function startStandalone(ctx: BenchContext, dataDir: string, port: number, name: string): Promise<Server> {
   const main = path.join(ctx.distDir, 'apps/standalone/src/main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  return startProcess([...profFlags(ctx, name), main], { DATA_DIR: dataDir, PORT: String(port), DEMO: 'off' }, `http://127.0.0.1:${port}`);
+  return startProcess([...profFlags(ctx, name), main], { DATA_DIR: dataDir, PORT: String(port), DEMO: 'off', RATE_LIMIT_IP: 'off', RATE_LIMIT_TOKEN: 'off' }, `http://127.0.0.1:${port}`);
 }
 
 export function machine(): Record<string, unknown> {

@@ -24,6 +24,21 @@ describe('hybrid logical clock (DESIGN 6)', () => {
     expect(behind.tick(10_000_000 - 599_000) > remote).toBe(true);
   });
 
+  it('stays ordered and readable past 99,999 events in one millisecond (the counter carries into the physical part)', () => {
+    const clock = new HybridLogicalClock();
+    let previous = clock.tick(5000);
+    for (let i = 0; i < 150_000; i++) {
+      const next = clock.tick(5000);
+      expect(next > previous).toBe(true);
+      previous = next;
+    }
+    expect(decodeHlc(previous)).toEqual({ physical: 5001, logical: 50_000 });
+    const remote = encodeHlc({ physical: 9000, logical: 99_999 });
+    const after = clock.receive(remote, 9000);
+    expect(after > remote).toBe(true);
+    expect(decodeHlc(after)).toEqual({ physical: 9001, logical: 0 });
+  });
+
   it('resumes from a persisted stamp', () => {
     const clock = new HybridLogicalClock('000000000005000.00007');
     expect(clock.tick(1000)).toBe('000000000005000.00008');

@@ -12,6 +12,17 @@ export interface HlcStamp {
 
 const PHYSICAL_WIDTH = 15;
 const LOGICAL_WIDTH = 5;
+const MAX_LOGICAL = 10 ** LOGICAL_WIDTH - 1;
+
+/**
+ * The counter has a fixed width so that string order stays stamp order. When it would overflow
+ * (more than 99,999 events in one millisecond of physical time — e.g. a flood of commands all
+ * dated at the same moment), the stamp moves one millisecond ahead instead: still after every
+ * earlier stamp, and the physical part drifts by at most that millisecond.
+ */
+function bounded(s: HlcStamp): HlcStamp {
+  return s.logical > MAX_LOGICAL ? { physical: s.physical + 1, logical: 0 } : s;
+}
 
 export function encodeHlc(s: HlcStamp): string {
   return `${String(s.physical).padStart(PHYSICAL_WIDTH, '0')}.${String(s.logical).padStart(LOGICAL_WIDTH, '0')}`;
@@ -33,7 +44,7 @@ export class HybridLogicalClock {
   /** stamp a local event happening at physical time `nowMs` */
   tick(nowMs: number): string {
     if (nowMs > this.last.physical) this.last = { physical: nowMs, logical: 0 };
-    else this.last = { physical: this.last.physical, logical: this.last.logical + 1 };
+    else this.last = bounded({ physical: this.last.physical, logical: this.last.logical + 1 });
     return encodeHlc(this.last);
   }
 
@@ -46,7 +57,7 @@ export class HybridLogicalClock {
     else if (physical === this.last.physical) logical = this.last.logical + 1;
     else if (physical === r.physical) logical = r.logical + 1;
     else logical = 0;
-    this.last = { physical, logical };
+    this.last = bounded({ physical, logical });
     return encodeHlc(this.last);
   }
 
