@@ -57,27 +57,8 @@ export function columns(g: GeneratedEvent, recordedAt: string): unknown[] {
   ];
 }
 
-/** The SQLite store's table and indexes (libs/eventstore/src/sqlite/sqlite-event-store.ts), for the raw baseline. */
-export const SQLITE_EVENTS_DDL = `
-CREATE TABLE IF NOT EXISTS events (
-  position     INTEGER PRIMARY KEY AUTOINCREMENT,
-  id           TEXT    NOT NULL UNIQUE,
-  stream_id    TEXT    NOT NULL,
-  revision     INTEGER NOT NULL,
-  type         TEXT    NOT NULL,
-  case_id      TEXT    NOT NULL,
-  causation_id TEXT,
-  region       TEXT    NOT NULL,
-  agency_id    TEXT,
-  actor        TEXT    NOT NULL,
-  occurred_at  TEXT    NOT NULL,
-  hlc          TEXT    NOT NULL,
-  data         TEXT    NOT NULL,
-  recorded_at  TEXT    NOT NULL,
-  UNIQUE (stream_id, revision)
-);
-CREATE INDEX IF NOT EXISTS events_case_id ON events (case_id, position);
-`;
+/** The SQLite store's own schema (tables and indexes), so the raw baseline can never drift from it. */
+export { SQLITE_SCHEMA as SQLITE_EVENTS_DDL } from '@lianban/eventstore';
 
 export const SQLITE_INSERT = `INSERT INTO events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
   actor, occurred_at, hlc, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;

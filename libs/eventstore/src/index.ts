@@ -4,6 +4,7 @@ export { readAllStream, readAllPages, type ReadAllStreamOptions } from './read-a
 export type { SubscriptionLogger } from './internal/polling-subscription';
 export {
   SqliteEventStore,
+  SQLITE_SCHEMA,
   type SqliteEventStoreOptions,
   type SqliteTransaction,
 } from './sqlite/sqlite-event-store';

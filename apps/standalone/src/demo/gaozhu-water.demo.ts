@@ -5,14 +5,15 @@ import { AcceptTaskCommand, IssueReplyCommand, RecordActionCommand, SubmitOpinio
 import { AssignAgenciesCommand, ClassifyPetitionCommand } from '@lianban/coordinator';
 import { RateReplyCommand, RegisterPetitionCommand, type RegisterPetitionDto, type RegisterPetitionResult } from '@lianban/intake';
 import { CaseReader } from '@lianban/platform';
+import { demoStaff, waitUntilAnswered } from './demo-support';
 
 /** The Idempotency-Key of the demo registration: it fixes the demo case's id. */
 export const GAOZHU_WATER_KEY = 'demo-2022-gaozhu-water-yubei-linshui';
 
-const clerk: Principal = { sub: 'demo-clerk@500112-xfb', role: 'clerk', agency: '500112-xfb', region: 'cq' };
-const coordinator: Principal = { sub: 'demo-coordinator@500112-xfb', role: 'coordinator', agency: '500112-xfb', region: 'cq' };
-const slj: Principal = { sub: 'demo-caseworker@500112-slj', role: 'caseworker', agency: '500112-slj', region: 'cq' };
-const sw: Principal = { sub: 'demo-caseworker@511623-sw', role: 'caseworker', agency: '511623-sw', region: 'sc' };
+const clerk: Principal = demoStaff('clerk', '500112-xfb');
+const coordinator: Principal = demoStaff('coordinator', '500112-xfb');
+const slj: Principal = demoStaff('caseworker', '500112-slj');
+const sw: Principal = demoStaff('caseworker', '511623-sw');
 
 /**
  * The 川渝高竹新区 water case (2022), a joint case of both provinces. Enterprises in the new
@@ -59,19 +60,10 @@ export class GaozhuWaterDemo {
       outcome: 'support', text: '渝北区人民政府答复：采纳该提案建议，川渝两地联合规划、联合供水，由卫星水库向川渝高竹新区供水，解决园区企业枯水期缺水问题。',
       completionReport: '渝北区水利局会同邻水县水务局联合编制供水规划，卫星水库跨省向高竹新区供水方案已确定并组织实施，水库向新区供水。',
     }, at('2022-03-22T16:00:00+08:00'), slj));
-    await this.waitUntilAnswered(caseId);
+    await waitUntilAnswered(this.reader, caseId);
     const petitioner: Principal = { sub: 'demo-petitioner', role: 'petitioner', cases: [caseId] };
     await this.commands.execute(new RateReplyCommand(caseId, { rating: 'satisfied', comment: '卫星水库已向新区供水，企业用水有了保障' }, at('2022-03-28T09:00:00+08:00'), petitioner));
     this.log.log(`demo case loaded: 高竹新区 water (川渝 joint case), case ${caseId}`);
     return caseId;
-  }
-
-  /** the coordinator's process manager turns the lead's reply into "case answered" asynchronously */
-  private async waitUntilAnswered(caseId: string): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      if ((await this.reader.file(caseId))?.file.answer) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`demo: case ${caseId} was not answered after its reply`);
   }
 }

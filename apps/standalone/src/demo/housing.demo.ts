@@ -8,19 +8,19 @@ import {
 } from '@lianban/coordinator';
 import { RateReplyCommand, RegisterPetitionCommand, type RegisterPetitionDto, type RegisterPetitionResult } from '@lianban/intake';
 import { CaseReader } from '@lianban/platform';
+import { demoStaff, waitUntilAnswered } from './demo-support';
 
 /** The Idempotency-Keys of the demo: they fix the ids of its case, campaign and task force. */
 export const HOUSING_KEY = 'demo-2020-housing-beibei';
 export const CAMPAIGN_KEY = 'demo-2020-campaign-repeat-backlog';
 export const HOUSING_TASK_FORCE_KEY = 'demo-2020-housing-task-force';
 
-const cq = { region: 'cq' as const };
-const beibeiClerk: Principal = { sub: 'demo-clerk@500109-xfb', role: 'clerk', agency: '500109-xfb', ...cq };
-const cityClerk: Principal = { sub: 'demo-clerk@500000-xfb', role: 'clerk', agency: '500000-xfb', ...cq };
-const beibeiBureau: Principal = { sub: 'demo-coordinator@500109-xfb', role: 'coordinator', agency: '500109-xfb', ...cq };
-const cityBureau: Principal = { sub: 'demo-coordinator@500000-xfb', role: 'coordinator', agency: '500000-xfb', ...cq };
-const zjw: Principal = { sub: 'demo-caseworker@500109-zjw', role: 'caseworker', agency: '500109-zjw', ...cq };
-const zjwHead: Principal = { sub: 'demo-head@500109-zjw', role: 'agency-head', agency: '500109-zjw', ...cq };
+const beibeiClerk: Principal = demoStaff('clerk', '500109-xfb');
+const cityClerk: Principal = demoStaff('clerk', '500000-xfb');
+const beibeiBureau: Principal = demoStaff('coordinator', '500109-xfb');
+const cityBureau: Principal = demoStaff('coordinator', '500000-xfb');
+const zjw: Principal = demoStaff('caseworker', '500109-zjw');
+const zjwHead: Principal = demoStaff('agency-head', '500109-zjw');
 
 const at = (s: string) => new Date(s).toISOString();
 
@@ -121,19 +121,10 @@ export class HousingDemo {
       outcome: 'support', text: '经第三方检测，房屋墙体裂缝系施工质量问题。在区工作专班协调下，开发商已完成维修加固并补偿装修损失，信访人诉求予以支持并已解决。',
       completionReport: '交办的某小区3栋房屋质量信访事项已办结：开发商已完成维修并补偿，经回访信访人认可。',
     }, at('2020-12-16T10:00:00+08:00'), zjw));
-    await this.waitUntilAnswered(caseId);
+    await waitUntilAnswered(this.reader, caseId);
     await run(new RateReplyCommand(caseId, { rating: 'satisfied', comment: '房子修好了，感谢专班' }, at('2020-12-18T09:00:00+08:00'), { sub: 'demo-petitioner-housing', role: 'petitioner', cases: [caseId] }));
     await act({ kind: 'CloseTaskForce', outcome: 'resolved', summary: '房屋维修完成、补偿到位，信访人评价满意，息诉罢访' }, '2021-01-08T10:00:00+08:00');
     this.log.log(`demo case loaded: housing quality (房屋质量, 工作专班), case ${caseId}`);
     return caseId;
-  }
-
-  /** the coordinator's process manager turns the lead's reply into "case answered" asynchronously */
-  private async waitUntilAnswered(caseId: string): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      if ((await this.reader.file(caseId))?.file.answer) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`demo: case ${caseId} was not answered after its reply`);
   }
 }

@@ -5,14 +5,15 @@ import { AcceptTaskCommand, IssueReplyCommand, RecordActionCommand, SubmitOpinio
 import { AssignAgenciesCommand, ClassifyPetitionCommand } from '@lianban/coordinator';
 import { RateReplyCommand, RegisterPetitionCommand, type RegisterPetitionDto, type RegisterPetitionResult } from '@lianban/intake';
 import { CaseReader } from '@lianban/platform';
+import { demoStaff, waitUntilAnswered } from './demo-support';
 
 /** The Idempotency-Key of the demo registration: it fixes the demo case's id. */
 export const WAGE_ARREARS_KEY = 'demo-2021-wage-arrears-yubei';
 
-const clerk: Principal = { sub: 'demo-clerk@500112-xfb', role: 'clerk', agency: '500112-xfb', region: 'cq' };
-const coordinator: Principal = { sub: 'demo-coordinator@500112-xfb', role: 'coordinator', agency: '500112-xfb', region: 'cq' };
-const rsj: Principal = { sub: 'demo-caseworker@500112-rsj', role: 'caseworker', agency: '500112-rsj', region: 'cq' };
-const xfb: Principal = { sub: 'demo-caseworker@500112-xfb', role: 'caseworker', agency: '500112-xfb', region: 'cq' };
+const clerk: Principal = demoStaff('clerk', '500112-xfb');
+const coordinator: Principal = demoStaff('coordinator', '500112-xfb');
+const rsj: Principal = demoStaff('caseworker', '500112-rsj');
+const xfb: Principal = demoStaff('caseworker', '500112-xfb');
 
 /**
  * The wage-arrears case as it happened in 渝北区 in May 2021: employees of a branch company,
@@ -57,19 +58,10 @@ export class WageArrearsDemo {
       // 交办: the lead reports the result back to the bureau (Art. 22)
       completionReport: '渝北区信访办交办的欠薪信访事项已办结：经劳动保障监察，所欠7名员工工资已于5月31日足额支付，经电话回访信访人确认到账。',
     }, at('2021-05-31T16:00:00+08:00'), rsj));
-    await this.waitUntilAnswered(caseId);
+    await waitUntilAnswered(this.reader, caseId);
     const petitioner: Principal = { sub: 'demo-petitioner', role: 'petitioner', cases: [caseId] };
     await this.commands.execute(new RateReplyCommand(caseId, { rating: 'satisfied', comment: '工资已全部到账，感谢人社局和信访办' }, at('2021-06-02T09:00:00+08:00'), petitioner));
     this.log.log(`demo case loaded: wage arrears (欠薪), case ${caseId}`);
     return caseId;
-  }
-
-  /** the coordinator's process manager turns the lead's reply into "case answered" asynchronously */
-  private async waitUntilAnswered(caseId: string): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      if ((await this.reader.file(caseId))?.file.answer) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`demo: case ${caseId} was not answered after its reply`);
   }
 }

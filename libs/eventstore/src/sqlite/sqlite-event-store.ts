@@ -74,7 +74,8 @@ interface EventRow {
   recorded_at: string;
 }
 
-const SCHEMA = `
+/** The store's tables and indexes; exported so the benchmark's raw baseline inserts into exactly these. */
+export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position     INTEGER PRIMARY KEY AUTOINCREMENT,
   id           TEXT    NOT NULL UNIQUE,
@@ -162,7 +163,7 @@ export class SqliteEventStore implements EventStore, Importable {
     // FULL (not NORMAL): in WAL mode NORMAL may lose the last commits on power loss
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.db.exec(SCHEMA);
+    this.db.exec(SQLITE_SCHEMA);
     this.stmts = this.prepare();
     this.appended.setMaxListeners(0);
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT,
