@@ -4,7 +4,7 @@ import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
 
 /** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
-import { DomainError, type Decider, type DomainEvent } from '@lianban/domain';
+import { DomainError, taskForceStreamId, type Decider, type DomainEvent } from '@lianban/domain';
 import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
 import type { LianbanConfig } from './config';
 import { HlcService } from './hlc.service';
@@ -134,7 +134,8 @@ export class CaseCommandRunner {
   /**
    * DESIGN 6 with two deployments: each stream has one home region, so the two stores never both
    * append to it (each copies the other's events by id and revision). A case's own stream is
-   * written where the case was registered; a task stream where its agency sits. The events are
+   * written where the case was registered; a task stream where its agency sits; a task force's
+   * stream where it was formed (its first event's region; the copies keep it). The events are
    * stamped with the writing region, which is what orders two regions' events with the same HLC.
    */
   private crossRegionWriter(caseId: string, streamId: string, history: readonly { streamId: string; region: string }[]): Region {
@@ -150,6 +151,9 @@ export class CaseCommandRunner {
       if (agencyRegion !== own) {
         throw new DomainError('TASK_OF_OTHER_REGION', `the task of ${agency} is kept by region ${agencyRegion}; act through that region's deployment`);
       }
+    }
+    if (streamId === taskForceStreamId(caseId) && history.length > 0 && history[0].region !== own) {
+      throw new DomainError('TASK_FORCE_OF_OTHER_REGION', `task force ${caseId} was formed in region ${history[0].region}; it is recorded there`);
     }
     return own;
   }

@@ -6,7 +6,9 @@ import { encodeEventMessage, type NewEvent, type StoredEvent } from '@lianban/co
 import { encodeHlc } from '@lianban/domain';
 import { createEventStore, type EventStore } from '@lianban/eventstore';
 import { HlcService } from '../hlc.service';
-import { ReplicaError, ReplicaImporter } from './replication';
+import type { MessageBus, OutgoingMessage } from '@lianban/messaging';
+import { decodeEventMessage } from '@lianban/contracts';
+import { RegionOutbound, ReplicaError, ReplicaImporter } from './replication';
 
 /** The importer on a real SQLite store: what a redelivered or wrong copy does to the store. */
 describe('ReplicaImporter (sqlite)', () => {
@@ -93,4 +95,134 @@ describe('ReplicaImporter (sqlite)', () => {
     await hlc.onModuleInit();
     expect(hlc.stamp(new Date(1_500).toISOString()) > encodeHlc({ physical: 9_000, logical: 0 })).toBe(true);
   });
+
+  it('stores a task force\'s stream like a case\'s, once, and refuses a campaign\'s', async () => {
+    const taskForceId = randomUUID();
+    const tf = (type: string, ms: number): NewEvent => ({ ...newEvent(type, ms), caseId: taskForceId });
+    await source.append(`taskforce-${taskForceId}`, [tf('lianban.taskforce.formed.v1', 1_000), tf('lianban.taskforce.milestone-set.v1', 2_000)], 'no-stream');
+    const batch = await source.readStream(`taskforce-${taskForceId}`);
+    // one at a time, in order, as off one partition
+    const deliver = async () => {
+      const outcomes = [];
+      for (const e of batch) outcomes.push(await viaMessage(e));
+      return outcomes;
+    };
+    expect(await deliver()).toEqual(['applied', 'applied']);
+    const head = await target.headPosition();
+    for (let round = 0; round < 2; round++) expect(await deliver()).toEqual(['duplicate', 'duplicate']);
+    expect(await target.headPosition()).toBe(head);
+    expect((await target.readStream(`taskforce-${taskForceId}`)).map((e) => e.id)).toEqual(batch.map((e) => e.id));
+    const campaignId = randomUUID();
+    await source.append(`campaign-${campaignId}`, [{ ...newEvent('lianban.campaign.launched.v1', 1_000), caseId: campaignId }], 'no-stream');
+    await expect(importer.import((await source.readStream(`campaign-${campaignId}`))[0])).rejects.toBeInstanceOf(ReplicaError);
+  });
 });
+
+/** Which task forces the sending half sends, on a real SQLite store: those that concern the peer. */
+describe('RegionOutbound: task forces (sqlite)', () => {
+  let store: EventStore;
+  let sent: StoredEvent[];
+  let outbound: RegionOutbound;
+  let dir: string;
+  let ms = 1_000;
+
+  const ev = (caseId: string, type: string, data: unknown, agencyId: string | null = '500109-xfb'): NewEvent => {
+    ms += 1_000;
+    return {
+      id: randomUUID(), type, caseId, causationId: 'request:x', region: 'cq', agencyId, actor: { id: 'u', role: 'coordinator' },
+      occurredAt: new Date(ms).toISOString(), hlc: encodeHlc({ physical: ms, logical: 0 }), data,
+    };
+  };
+  const append = async (streamId: string, e: NewEvent) => {
+    const head = (await store.readStream(streamId)).length - 1;
+    await store.append(streamId, [e], head < 0 ? 'no-stream' : head);
+  };
+  const formed = (taskForceId: string, caseIds: string[], members: string[]) =>
+    ev(taskForceId, 'lianban.taskforce.formed.v1', { taskForceId, name: '专班', purpose: '', leader: { name: '刘某', title: '副区长', divisionCode: '500109' }, caseIds, members: members.map((agencyId) => ({ agencyId, duty: '' })), formedBy: '500109-xfb' });
+  const joined = (caseId: string, taskForceId: string) => ev(caseId, 'lianban.case.task-force-joined.v1', { taskForceId, name: '专班', leader: { name: '刘某', title: '副区长', divisionCode: '500109' } });
+  const registered = (caseId: string) => ev(caseId, 'lianban.case.registered.v1', { caseNumber: 'x' });
+  /** everything stored since the last call, through the outbound, as the store subscription would hand it over */
+  let position = 0;
+  const follow = async () => {
+    const events = await store.readAll({ after: position });
+    if (events.length) position = events[events.length - 1].position;
+    await outbound.send(events);
+  };
+  const sentOf = (streamId: string) => sent.filter((e) => e.streamId === streamId).map((e) => e.type.replace(/^lianban\./, '').replace(/\.v1$/, ''));
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-outbound-'));
+    store = await createEventStore({ kind: 'sqlite', dataDir: dir });
+    sent = [];
+    position = 0;
+    const bus = {
+      publish: async (_topic: string, messages: OutgoingMessage[]) => {
+        for (const m of messages) sent.push(decodeEventMessage({ key: m.key, value: m.value, headers: m.headers ?? {} }));
+      },
+    } as unknown as MessageBus;
+    outbound = new RegionOutbound(store, bus, { prefix: '', region: 'cq' });
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a task force of cq-only cases and members at home', async () => {
+    const caseId = randomUUID();
+    const tfId = randomUUID();
+    await append(`case-${caseId}`, registered(caseId));
+    await append(`taskforce-${tfId}`, formed(tfId, [caseId], ['500109-slj']));
+    await append(`case-${caseId}`, joined(caseId, tfId));
+    await append(`taskforce-${tfId}`, ev(tfId, 'lianban.taskforce.milestone-set.v1', { milestoneId: 'm', title: 't', dueAt: new Date(ms).toISOString() }));
+    await follow();
+    expect(sent).toEqual([]);
+  });
+
+  it('sends a task force from its first event once a member of the peer joins it, then every later event', async () => {
+    const caseId = randomUUID();
+    const tfId = randomUUID();
+    await append(`case-${caseId}`, registered(caseId));
+    await append(`taskforce-${tfId}`, formed(tfId, [caseId], ['500109-slj']));
+    await append(`case-${caseId}`, joined(caseId, tfId));
+    await follow();
+    expect(sent).toEqual([]);
+    await append(`taskforce-${tfId}`, ev(tfId, 'lianban.taskforce.member-added.v1', { agencyId: '511623-sw', duty: '配合勘测' }));
+    await append(`taskforce-${tfId}`, ev(tfId, 'lianban.taskforce.meeting-held.v1', { recordId: 'r' }));
+    await follow();
+    expect(sentOf(`taskforce-${tfId}`)).toEqual(['taskforce.formed', 'taskforce.member-added', 'taskforce.meeting-held']);
+    // the member does not make the case joint: its stream stays home
+    expect(sentOf(`case-${caseId}`)).toEqual([]);
+  });
+
+  it('sends a task force once the case it took up concerns the peer, whichever came first, exactly once per event', async () => {
+    const caseId = randomUUID();
+    const tfId = randomUUID();
+    await append(`case-${caseId}`, registered(caseId));
+    await append(`taskforce-${tfId}`, formed(tfId, [caseId], []));
+    await follow();
+    await append(`taskforce-${tfId}`, ev(tfId, 'lianban.taskforce.milestone-set.v1', { milestoneId: 'm', title: 't', dueAt: new Date(ms).toISOString() }));
+    await append(`case-${caseId}`, joined(caseId, tfId));
+    await follow();
+    expect(sent).toEqual([]);
+    await append(`case-${caseId}`, ev(caseId, 'lianban.case.agencies-assigned.v1', { agencies: [{ agencyId: '500109-slj', role: 'lead' }, { agencyId: '511623-sw', role: 'co' }] }));
+    await append(`taskforce-${tfId}`, ev(tfId, 'lianban.taskforce.site-visited.v1', { recordId: 'v' }));
+    await follow();
+    expect(sentOf(`case-${caseId}`)).toEqual(['case.registered', 'case.task-force-joined', 'case.agencies-assigned']);
+    expect(sentOf(`taskforce-${tfId}`)).toEqual(['taskforce.formed', 'taskforce.milestone-set', 'taskforce.site-visited']);
+    // a second task force formed for the joint case goes as soon as it is linked
+    const second = randomUUID();
+    await append(`taskforce-${second}`, formed(second, [caseId], []));
+    await follow();
+    expect(sentOf(`taskforce-${second}`)).toEqual([]);
+    await append(`case-${caseId}`, joined(caseId, second));
+    await follow();
+    expect(sentOf(`taskforce-${second}`)).toEqual(['taskforce.formed']);
+    expect(sentOf(`case-${caseId}`)).toEqual(['case.registered', 'case.task-force-joined', 'case.agencies-assigned', 'case.task-force-joined']);
+    // a fresh outbound (a restart) reads what concerns the peer from the store, not from memory
+    outbound = new RegionOutbound(store, (outbound as unknown as { bus: MessageBus }).bus, { prefix: '', region: 'cq' });
+    await append(`taskforce-${second}`, ev(second, 'lianban.taskforce.closed.v1', { outcome: 'resolved', summary: 's' }));
+    await follow();
+    expect(sentOf(`taskforce-${second}`)).toEqual(['taskforce.formed', 'taskforce.closed']);
+  });
+});
+

@@ -3,6 +3,9 @@ import {
 } from '@lianban/contracts';
 import { StreamConflictError, type EventStore, type SubscriptionHandle } from '@lianban/eventstore';
 import type { ConsumerHandle, IncomingMessage, MessageBus } from '@lianban/messaging';
+import {
+  CaseEventTypes, TaskForceEventTypes, taskForceStreamId, type MemberAdded, type TaskForceFormed, type TaskForceJoined,
+} from '@lianban/domain';
 import { agenciesNamedBy, isAgencyFacing } from '../relay/audience';
 import { publicData } from '../relay/redaction';
 
@@ -13,6 +16,27 @@ export function regionOfAgency(agencyId: string): Region | null {
 
 export const CROSS_REGION_PARTITIONS = 6;
 
+/** A task force's own stream (its events' correlation id is the task force's id). */
+export function isTaskForceStream(e: Pick<StoredEvent, 'streamId' | 'caseId'>): boolean {
+  return e.streamId === taskForceStreamId(e.caseId);
+}
+
+/**
+ * What crosses to the other region (docs/cross-region.md): a case's own streams, and the stream
+ * of a task force (工作专班) whose events join a joint case's timeline. Case-number bookkeeping
+ * and campaigns stay home.
+ */
+export function isReplicated(e: Pick<StoredEvent, 'streamId' | 'caseId'>): boolean {
+  return isAgencyFacing(e) || isTaskForceStream(e);
+}
+
+/** the agencies a task-force event makes members */
+function membersNamedBy(e: StoredEvent): string[] {
+  if (e.type === TaskForceEventTypes.TaskForceFormed) return (e.data as TaskForceFormed['data']).members.map((m) => m.agencyId);
+  if (e.type === TaskForceEventTypes.MemberAdded) return [(e.data as MemberAdded['data']).agencyId];
+  return [];
+}
+
 /**
  * The sending half of DESIGN 6. It follows the region's store from a durable checkpoint, like
  * the outbox relay, and publishes to `<region>.outbound.<peer>` every event this region wrote
@@ -21,16 +45,27 @@ export const CROSS_REGION_PARTITIONS = 6;
  * copy of each stream starts at revision 0 and continues without gaps. Key caseId: per-case
  * order survives the replication, which is what lets the importer require the next revision.
  *
+ * A task force's events join the timeline of every case it took up, so its stream travels too,
+ * once it concerns the peer: one of its cases (linked by `task-force-joined`) concerns the peer,
+ * or one of its member agencies is the peer's. From that moment its earlier events go first,
+ * then each new one, keyed by the task force's id (one stream, one key, so in order).
+ *
  * The checkpoint is saved after the batch is published: at-least-once, the importer drops repeats.
  */
 export class RegionOutbound {
   private handle: SubscriptionHandle | null = null;
   private readonly concerned = new Map<string, { position: number; regions: Set<Region> }>();
+  /** task forces known to concern the peer, with the position from which they do (it only ever grows) */
+  private readonly taskForcesSent = new Map<string, number>();
 
   constructor(private readonly store: EventStore, private readonly bus: MessageBus, private readonly naming: TopicNaming) {}
 
   get topic(): string {
-    return outboundTopic(this.naming, otherRegion(this.naming.region));
+    return outboundTopic(this.naming, this.peer);
+  }
+
+  private get peer(): Region {
+    return otherRegion(this.naming.region);
   }
 
   async start(): Promise<void> {
@@ -50,9 +85,17 @@ export class RegionOutbound {
   async send(events: StoredEvent[]): Promise<void> {
     try {
       const out: EventMessage[] = [];
-      const peer = otherRegion(this.naming.region);
+      const push = (x: StoredEvent) => out.push(encodeEventMessage(x, publicData(x)));
+      const own = this.naming.region;
       for (const e of events) {
-        // task-force and bookkeeping streams have no copy in the other region (see docs/cross-region.md)
+        if (isTaskForceStream(e)) {
+          if (e.region !== own) continue;
+          const was = await this.taskForceConcerns(e.caseId, e.position);
+          const now = was || membersNamedBy(e).some((a) => regionOfAgency(a) === this.peer);
+          if (now && !was) await this.sendTaskForceBefore(e.caseId, e.position, push);
+          if (now) push(e);
+          continue;
+        }
         if (!isAgencyFacing(e)) continue;
         const before = await this.regionsBefore(e);
         const now = new Set(before.regions);
@@ -60,12 +103,18 @@ export class RegionOutbound {
           const r = regionOfAgency(a);
           if (r) now.add(r);
         }
-        if (now.has(peer) && e.region === this.naming.region) {
-          if (!before.regions.has(peer)) {
-            const earlier = (await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x) && x.region === this.naming.region);
-            for (const x of earlier) out.push(encodeEventMessage(x, publicData(x)));
+        if (now.has(this.peer) && e.region === own) {
+          const sending = before.regions.has(this.peer) ? [e] : [
+            ...(await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x) && x.region === own), e,
+          ];
+          for (const x of sending) {
+            push(x);
+            // the case brings each task force it joined into the peer's timeline
+            if (x.type === CaseEventTypes.TaskForceJoined) {
+              const taskForceId = (x.data as TaskForceJoined['data']).taskForceId;
+              if (!(await this.taskForceConcerns(taskForceId, e.position))) await this.sendTaskForceBefore(taskForceId, e.position, push);
+            }
           }
-          out.push(encodeEventMessage(e, publicData(e)));
         }
         this.concerned.set(e.caseId, { position: e.position, regions: now });
       }
@@ -73,25 +122,65 @@ export class RegionOutbound {
     } catch (error) {
       // the batch comes again from the checkpoint: what was folded from part of it must go
       this.concerned.clear();
+      this.taskForcesSent.clear();
       throw error;
     }
+  }
+
+  /** this region's events of the task force before `position` (all of it: only its home writes it), marked as sent from there on */
+  private async sendTaskForceBefore(taskForceId: string, position: number, push: (x: StoredEvent) => void): Promise<void> {
+    for (const x of await this.store.readStream(taskForceStreamId(taskForceId))) {
+      if (x.position < position && x.region === this.naming.region) push(x);
+    }
+    this.taskForcesSent.set(taskForceId, position);
+  }
+
+  /**
+   * Whether the task force concerned the peer on what was stored before `position`: a member of
+   * the peer's, or a case that had joined it and concerned the peer by then. Read from the store,
+   * so it holds across restarts; remembered once true, as it stays true.
+   */
+  private async taskForceConcerns(taskForceId: string, position: number): Promise<boolean> {
+    const known = this.taskForcesSent.get(taskForceId);
+    if (known !== undefined && known < position) return true;
+    const events = (await this.store.readStream(taskForceStreamId(taskForceId))).filter((x) => x.position < position);
+    if (events.some((x) => membersNamedBy(x).some((a) => regionOfAgency(a) === this.peer))) return this.remember(taskForceId, position);
+    const formed = events.find((x) => x.type === TaskForceEventTypes.TaskForceFormed);
+    for (const caseId of formed ? (formed.data as TaskForceFormed['data']).caseIds : []) {
+      const caseEvents = (await this.store.readByCase(caseId)).filter((x) => x.position < position);
+      const joined = caseEvents.some((x) => x.type === CaseEventTypes.TaskForceJoined && (x.data as TaskForceJoined['data']).taskForceId === taskForceId);
+      if (joined && regionsNamedIn(caseEvents).has(this.peer)) return this.remember(taskForceId, position);
+    }
+    return false;
+  }
+
+  private remember(taskForceId: string, position: number): true {
+    if (this.taskForcesSent.size > 10_000) this.taskForcesSent.clear();
+    // true for every later position; the smallest one seen is kept
+    this.taskForcesSent.set(taskForceId, Math.min(position - 1, this.taskForcesSent.get(taskForceId) ?? Infinity));
+    return true;
   }
 
   private async regionsBefore(e: StoredEvent): Promise<{ position: number; regions: Set<Region> }> {
     const cached = this.concerned.get(e.caseId);
     if (cached && cached.position < e.position) return cached;
-    const regions = new Set<Region>();
-    for (const x of await this.store.readByCase(e.caseId)) {
-      if (x.position >= e.position) break;
-      if (!isAgencyFacing(x)) continue;
-      for (const a of agenciesNamedBy(x)) {
-        const r = regionOfAgency(a);
-        if (r) regions.add(r);
-      }
-    }
+    const regions = regionsNamedIn((await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position));
     if (this.concerned.size > 10_000) this.concerned.clear();
     return { position: 0, regions };
   }
+}
+
+/** the regions of the agencies a case's own events bring into it */
+function regionsNamedIn(events: readonly StoredEvent[]): Set<Region> {
+  const regions = new Set<Region>();
+  for (const x of events) {
+    if (!isAgencyFacing(x)) continue;
+    for (const a of agenciesNamedBy(x)) {
+      const r = regionOfAgency(a);
+      if (r) regions.add(r);
+    }
+  }
+  return regions;
 }
 
 export type ImportOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -126,7 +215,7 @@ export class ReplicaImporter {
   async import(e: StoredEvent): Promise<ImportOutcome> {
     // our own event coming back (a misconfigured mirror): the original is here already
     if (e.region === this.region) return 'ignored';
-    if (!isAgencyFacing(e)) throw new ReplicaError(`event ${e.id} (${e.streamId}) is not of a case's own streams; only those are replicated`);
+    if (!isReplicated(e)) throw new ReplicaError(`event ${e.id} (${e.streamId}) is neither of a case's own streams nor of a task force; only those are replicated`);
     this.observe(e.hlc);
     for (let attempt = 1; ; attempt++) {
       const stream = await this.store.readStream(e.streamId);
