@@ -21,6 +21,8 @@ export async function startJointRegions(opts: {
   dataDirs?: { cq?: string; sc?: string };
   /** the real broker instead of the in-process bus, with this run's topic prefix (the relays, the link and the bridge go over Kafka) */
   kafka?: { brokers: string[]; prefix: string };
+  /** further configuration for both deployments (AUTO_SUPERVISION=on…) */
+  env?: Record<string, string>;
 } = {}): Promise<JointRegions> {
   const shared: MessageBus = opts.kafka ? new KafkaBus({ brokers: opts.kafka.brokers, clientId: 'lianban-joint-regions' }) : new InProcessBus();
   const prefix = opts.kafka?.prefix ?? '';
@@ -37,7 +39,7 @@ export async function startJointRegions(opts: {
   await bridge.start();
   const start = (region: 'cq' | 'sc') => startStandalone({
     dataDir: opts.dataDirs?.[region],
-    env: { NODE_ENV: process.env.NODE_ENV ?? '', KAFKA_TOPIC_PREFIX: prefix, REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
+    env: { ...opts.env, NODE_ENV: process.env.NODE_ENV ?? '', KAFKA_TOPIC_PREFIX: prefix, REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
     ports: { bus },
   });
   let cq: RunningApp | undefined;

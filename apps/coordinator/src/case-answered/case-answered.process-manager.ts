@@ -1,8 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
 import { caseDecider, DomainError, TaskEventTypes, type ReplyIssued } from '@lianban/domain';
 import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers, type ReactionOutcome } from '@lianban/platform';
+import {
+  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig, type ReactionOutcome,
+} from '@lianban/platform';
 
 export const CASE_ANSWERED_SUBSCRIBER = 'coordinator.case-answered';
 
@@ -21,10 +23,19 @@ const MAX_ATTEMPTS = 5;
  * Idempotent through the store: the answer's event id is derived from the reply's id, so the
  * case's own events say whether this reply was already applied, and a redelivery racing the
  * first delivery is refused by the store (duplicate id) in the append itself.
+ *
+ * Only the case's home region answers it (DESIGN 6): a reply on another region's joint case —
+ * a copy of its lead's reply, or this region's agency replying as its lead — is that region's
+ * to turn into the answer, and it does so from its own copy of the reply.
  */
 @Injectable()
 export class CaseAnsweredProcessManager implements OnModuleInit {
-  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   onModuleInit(): void {
     this.consumers.register({
@@ -38,7 +49,7 @@ export class CaseAnsweredProcessManager implements OnModuleInit {
     const answerId = derivedEventId(CASE_ANSWERED_SUBSCRIBER, e.id);
     for (let attempt = 1; ; attempt++) {
       const found = await this.reader.file(e.caseId);
-      if (!found) return 'ignored';
+      if (!found || !keptHere(this.config, found.file.region)) return 'ignored';
       if (found.events.some((x) => x.id === answerId)) return 'duplicate';
       // The answer is dated at the reply, unless the case moved on since: its history never goes back.
       const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;

@@ -1,8 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
 import { AppealEventTypes, caseDecider, DomainError, type AppealDecided } from '@lianban/domain';
 import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers } from '@lianban/platform';
+import { CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig } from '@lianban/platform';
 import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
 
 export const CASE_CONCLUDED_SUBSCRIBER = 'coordinator.case-concluded';
@@ -13,10 +13,16 @@ const MAX_ATTEMPTS = 5;
  * Turns the 复核 decision (in the re-reviewing agency's task stream) into 终结 on the case
  * stream (Art. 36), the way the case-answered process manager turns the lead's reply into the
  * answer. Idempotent through the store: the conclusion's event id is derived from the decision's.
+ * Like the answer, only the case's home region records it (DESIGN 6).
  */
 @Injectable()
 export class CaseConcludedProcessManager implements OnModuleInit {
-  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   onModuleInit(): void {
     this.consumers.register({ consumer: COORDINATOR_CONSUMER, source: { topic: 'case-events' }, reaction: 'case-concluded', react: (e) => this.react(e) });
@@ -30,7 +36,7 @@ export class CaseConcludedProcessManager implements OnModuleInit {
     const concludedId = derivedEventId(CASE_CONCLUDED_SUBSCRIBER, e.id);
     for (let attempt = 1; ; attempt++) {
       const found = await this.reader.file(e.caseId);
-      if (!found || found.events.some((x) => x.id === concludedId)) return false;
+      if (!found || !keptHere(this.config, found.file.region) || found.events.some((x) => x.id === concludedId)) return false;
       const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;
       try {
         await this.runner.run({

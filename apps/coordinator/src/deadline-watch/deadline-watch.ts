@@ -4,7 +4,7 @@ import {
   caseDecider, CaseEventTypes, deadlineDecider, DomainError, dueDeadlineFlags, dueSupervisions, holdsTask, supervisionWatchDecider, type CaseFile,
   type DeadlineFlag, type SupervisionIssued, type SupervisionPolicy,
 } from '@lianban/domain';
-import { CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, type LianbanConfig } from '@lianban/platform';
+import { CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, keptHere, type LianbanConfig } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 
 /** The watch's clock: the wall clock, unless a test provides its own. */
@@ -41,6 +41,11 @@ const SHIFTED_CLOCK_MS = 3_600_000;
  *
  * It reads which cases to look at from the case-file projection (the event stream folded), and
  * decides each one on the store's own events through the runner, never on the projection.
+ *
+ * With two regions (DESIGN 6) it watches the cases its region keeps — every task of them,
+ * including the other province's agencies' tasks: the flags and 督办 are the case record's, which
+ * only the home region writes, and the agency learns of them from the copy. The other region's
+ * joint cases held here as copies are that region's watch's business and are passed over.
  */
 @Injectable()
 export class DeadlineWatch implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -88,7 +93,10 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnApplicationShutd
   private async tick({ at, caseIds, timer }: { at: string; caseIds?: string[]; timer?: boolean }): Promise<WatchReport> {
     const report: WatchReport = { at, checked: 0, transferred: [], flagged: [], supervised: [], skipped: [] };
     await this.files.catchUp();
-    const files = caseIds ? caseIds.map((id) => this.files.get(id)).filter((f): f is CaseFile => !!f) : [...this.files.all()];
+    const named = caseIds ? caseIds.map((id) => this.files.get(id)).filter((f): f is CaseFile => !!f) : [...this.files.all()];
+    const files = named.filter((f) => keptHere(this.config, f.region));
+    // a copy named explicitly is answered; a sweep passes copies over without a word
+    if (caseIds) for (const f of named) if (!files.includes(f)) report.skipped.push({ caseId: f.caseId, reason: `a case of region ${f.region}: its limits are watched there` });
     for (const file of files) {
       const transfers = this.transfersDue(file, at);
       const policy = this.supervisionPolicy(file, at);

@@ -1,8 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
 import { caseDecider, DomainError, TaskForceEventTypes, type TaskForceFormed } from '@lianban/domain';
 import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers, type ReactionOutcome } from '@lianban/platform';
+import {
+  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig, type ReactionOutcome,
+} from '@lianban/platform';
 import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
 
 const LINKS = 'coordinator.task-force-cases';
@@ -17,17 +19,25 @@ const MAX_ATTEMPTS = 5;
  * again from the stored `formed` event, so a crash between the two appends leaves no case
  * unlinked. Both derive the link's event id from the formation and the case, and the case
  * decider links a task force once: whichever comes second changes nothing.
+ *
+ * A task force formed in the other region reaches this store as a copy (it took up a joint
+ * case): its links are that region's to write, on cases it keeps, and arrive here as copies too.
  */
 @Injectable()
 export class TaskForceCaseLinks implements OnModuleInit {
-  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   onModuleInit(): void {
     this.consumers.register({ consumer: COORDINATOR_CONSUMER, source: { topic: 'case-events' }, reaction: 'task-force-cases', react: (e) => this.react(e) });
   }
 
   async react(e: StoredEvent): Promise<ReactionOutcome> {
-    if (e.type !== TaskForceEventTypes.TaskForceFormed) return 'ignored';
+    if (e.type !== TaskForceEventTypes.TaskForceFormed || !keptHere(this.config, e.region)) return 'ignored';
     const linked = await this.linkAll(e);
     return linked > 0 ? 'applied' : 'duplicate';
   }

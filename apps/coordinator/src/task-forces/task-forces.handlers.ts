@@ -9,7 +9,7 @@ import {
 } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import {
-  badRequest, canReadCase, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, EVENT_STORE, notFound, type LianbanConfig,
+  badRequest, canReadCase, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, EVENT_STORE, keptHere, notFound, type LianbanConfig,
 } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { requireActiveAgency } from '../agency-checks';
@@ -100,6 +100,10 @@ export class FormTaskForceHandler implements ICommandHandler<FormTaskForceComman
       const found = await this.reader.file(caseId);
       if (!found || !canReadCase(caller, found.file)) {
         throw badRequest('UNKNOWN_CASE', `caseIds[${i}]: no case ${caseId}`, [{ field: `caseIds[${i}]`, problems: ['unknown case'] }]);
+      }
+      // the link goes on the case's own stream, which only its home region writes (DESIGN 6)
+      if (!keptHere(this.config, found.file.region)) {
+        refuse('CASE_OF_OTHER_REGION', `caseIds[${i}]: case ${caseId} was registered in region ${found.file.region}; a task force taking it up is formed there`);
       }
       dryRun(caseDecider, found.events, { kind: 'JoinTaskForce', at, taskForceId, name, leader });
     }
