@@ -1,4 +1,5 @@
 import { CHANNELS, ONLINE_CHANNELS, type Channel } from '@lianban/domain';
+import { regionOfCode } from '@lianban/registry';
 import { dueAt, handleDueAt, type AppealFacts, type CaseFacts, type TaskFacts } from '../projections/case-facts';
 import { chinaMonth, chinaMonthStart, nextMonth } from '../moment';
 
@@ -56,6 +57,20 @@ import { chinaMonth, chinaMonthStart, nextMonth } from '../moment';
  * month: the China-local month of each moment. The agency filter keeps that agency's tasks and
  * the cases it leads. Rates are null when nothing is due; shown to 4 decimals, with the counts
  * they come from.
+ *
+ * ONE REGION (the region filter; with two deployments, always the deployment's own, DESIGN 6).
+ * A case is the region's where it was registered, and only there are its case counts made
+ * (registrations, ratings, repeats, answers, appeals requested, the unrouted backlog): a copy of
+ * the other region's joint case counts nowhere but at home. Agencies' work is counted one of
+ * two ways, each a partition of all tasks between the regions, so adding the regions' figures
+ * counts every case and every task once:
+ * - territorial (totals, region, district, month): the tasks of the region's own cases, whoever
+ *   works them — the other province's agency included, as the home bureau answers for its case;
+ * - by agency (agency grouping, or an agency filter): the tasks of the region's own agencies,
+ *   on whichever region's case — an agency is ranked and assessed at home, for all its work.
+ *   With joint cases the two ways differ, so the totals of the agency grouping may differ from
+ *   the other groupings' (the same for 复查/复核 decisions under the reviewing agency, and
+ *   extensions under the extending one).
  */
 
 export const GROUP_BYS = ['agency', 'district', 'region', 'month'] as const;
@@ -252,16 +267,39 @@ export function unroutedAt(c: CaseFacts, b: string): boolean {
 const minus1ms = (t: string) => new Date(Date.parse(t) - MS).toISOString();
 const earlier = (a: string, b: string) => (a < b ? a : b);
 
+/** the region an agency answers to, from its division code; null for an id that names none (the joint conference) */
+function regionOfAgency(agencyId: string): string | null {
+  try {
+    return regionOfCode(agencyId);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What one region counts (see ONE REGION above): its own cases' case counts, and the work of
+ * its cases' tasks (territorial) or of its agencies (by agency). No region: everything.
+ */
+export function regionScope(region: string | undefined, byAgency: boolean) {
+  const ownCase = (c: CaseFacts) => !region || c.region === region;
+  const work = (c: CaseFacts, agencyId: string) => !region || (byAgency ? regionOfAgency(agencyId) === region : c.region === region);
+  const anyOf = (c: CaseFacts) => ownCase(c) || (byAgency && (c.tasks.some((t) => work(c, t.agencyId)) || c.appeals.some((a) => work(c, a.reviewerAgencyId))));
+  return { ownCase, work, anyOf };
+}
+
 export function computeStats(all: readonly CaseFacts[], q: StatsQuery, name: GroupNamer): StatsReport {
   const E = q.at;
   const inPeriod = (m: string | null | undefined): m is string => by(m, E) && (q.from === null || m! >= q.from) && (q.to === null || m! < q.to);
-  const cases = all.filter((c) => !q.region || c.region === q.region);
-  const leads = (c: CaseFacts) => !q.agencyId || c.leadAgencyId === q.agencyId;
-  const tasksOf = (c: CaseFacts) => (q.agencyId ? c.tasks.filter((t) => t.agencyId === q.agencyId) : c.tasks);
+  const groupBy = q.groupBy ?? null;
+  const scope = regionScope(q.region, groupBy === 'agency' || !!q.agencyId);
+  // every case any of whose figures may count: the region's own, and the ones its agencies work on
+  const cases = all.filter((c) => scope.anyOf(c));
+  const leads = (c: CaseFacts) => scope.ownCase(c) && (!q.agencyId || c.leadAgencyId === q.agencyId);
+  const mine = (c: CaseFacts, agencyId: string) => scope.work(c, agencyId) && (!q.agencyId || agencyId === q.agencyId);
+  const tasksOf = (c: CaseFacts) => c.tasks.filter((t) => mine(c, t.agencyId));
 
   const total = newAcc();
   const groups = new Map<string, Acc>();
-  const groupBy = q.groupBy ?? null;
   const acc = (key: string): Acc => {
     let a = groups.get(key);
     if (!a) groups.set(key, (a = newAcc()));
@@ -299,14 +337,14 @@ export function computeStats(all: readonly CaseFacts[], q: StatsQuery, name: Gro
       }
     }
     for (const ap of c.appeals) {
-      if (q.agencyId && ap.reviewerAgencyId !== q.agencyId) continue;
+      if (!mine(c, ap.reviewerAgencyId)) continue;
       const d = appealDecisionOf(ap, E);
       if (d && inPeriod(d.r)) {
         both(() => (groupBy === 'agency' ? ap.reviewerAgencyId : caseKey(c, d.r)), (a) => { a.decisionsDue++; if (d.onTime) a.decidedOnTime++; });
       }
     }
     for (const x of c.extensions) {
-      if ((!q.agencyId || x.agencyId === q.agencyId) && inPeriod(x.at)) both(() => (groupBy === 'agency' ? x.agencyId : caseKey(c, x.at)), (a) => a.extensions++);
+      if (mine(c, x.agencyId) && inPeriod(x.at)) both(() => (groupBy === 'agency' ? x.agencyId : caseKey(c, x.at)), (a) => a.extensions++);
     }
     for (const t of tasksOf(c)) {
       const ack = acceptanceOf(t, E);
@@ -320,14 +358,14 @@ export function computeStats(all: readonly CaseFacts[], q: StatsQuery, name: Gro
   const end = q.to === null ? E : earlier(minus1ms(q.to), E);
   const snapshot = (b: string, into: (key: (() => string) | null, f: (a: Acc) => void) => void) => {
     for (const c of cases) {
-      if (!q.agencyId && unroutedAt(c, b)) {
+      if (!q.agencyId && scope.ownCase(c) && unroutedAt(c, b)) {
         into(() => (groupBy === 'agency' ? '' : caseKey(c, b)), (a) => { a.unrouted++; a.backlogCases.add(c.caseId); });
       }
       for (const t of tasksOf(c)) {
         if (overdueLimitOf(c, t, b)) into(() => taskKey(c, t, b), (a) => { a.backlogTasks++; a.backlogCases.add(c.caseId); });
       }
       for (const ap of c.appeals) {
-        if (q.agencyId && ap.reviewerAgencyId !== q.agencyId) continue;
+        if (!mine(c, ap.reviewerAgencyId)) continue;
         if (overdueAppealOf(ap, b)) {
           into(() => (groupBy === 'agency' ? ap.reviewerAgencyId : caseKey(c, b)), (a) => { a.backlogTasks++; a.backlogCases.add(c.caseId); });
         }
@@ -340,7 +378,7 @@ export function computeStats(all: readonly CaseFacts[], q: StatsQuery, name: Gro
   if (beginsBy) {
     if (groupBy === 'month') {
       snapshot(end, (_key, f) => f(total));
-      const first = q.from ?? cases.reduce<string | null>((m, c) => (m === null || c.registeredAt < m ? c.registeredAt : m), null);
+      const first = q.from ?? cases.filter(scope.ownCase).reduce<string | null>((m, c) => (m === null || c.registeredAt < m ? c.registeredAt : m), null);
       if (first) {
         for (let m = chinaMonth(first); chinaMonthStart(m) <= end; m = nextMonth(m)) months.push(m);
         for (const m of months) {
@@ -359,7 +397,7 @@ export function computeStats(all: readonly CaseFacts[], q: StatsQuery, name: Gro
   const keys = groupBy === 'month' ? months.filter((m) => groups.has(m)) : [...groups.keys()].sort();
   const rows = groupBy ? keys.map((k) => toRow(k, name(groupBy, k), groups.get(k)!)) : [];
   for (const r of rows) if (r.backlog.at === null) r.backlog.at = end;
-  const registered = cases.map((c) => c.registeredAt).filter((m) => m <= E).sort();
+  const registered = cases.filter(scope.ownCase).map((c) => c.registeredAt).filter((m) => m <= E).sort();
   return {
     from: q.from,
     to: q.to,
@@ -408,19 +446,22 @@ export interface OverdueItem {
 export function overdueItems(all: readonly CaseFacts[], at: string, filter: { region?: string; agencyId?: string } = {}): OverdueItem[] {
   const out: OverdueItem[] = [];
   const days = (due: string) => Math.floor((Date.parse(at) - Date.parse(due)) / 86_400_000);
+  // the same rule as the statistics: the region's cases, or with an agency asked for, its region's agencies' work
+  const scope = regionScope(filter.region, !!filter.agencyId);
+  const mine = (c: CaseFacts, agencyId: string) => scope.work(c, agencyId) && (!filter.agencyId || agencyId === filter.agencyId);
   for (const c of all) {
-    if (filter.region && c.region !== filter.region) continue;
+    if (!scope.anyOf(c)) continue;
     const base = { caseId: c.caseId, caseNumber: c.caseNumber, subject: c.subject, region: c.region, regionCode: c.regionCode };
-    if (!filter.agencyId && unroutedAt(c, at)) {
+    if (!filter.agencyId && scope.ownCase(c) && unroutedAt(c, at)) {
       out.push({ ...base, agencyId: null, role: null, limit: 'route', dueAt: c.routeDueAt, daysOverdue: days(c.routeDueAt) });
     }
     for (const t of c.tasks) {
-      if (filter.agencyId && t.agencyId !== filter.agencyId) continue;
+      if (!mine(c, t.agencyId)) continue;
       const o = overdueLimitOf(c, t, at);
       if (o) out.push({ ...base, agencyId: t.agencyId, role: t.role, limit: o.kind, dueAt: o.dueAt, daysOverdue: days(o.dueAt) });
     }
     for (const ap of c.appeals) {
-      if (filter.agencyId && ap.reviewerAgencyId !== filter.agencyId) continue;
+      if (!mine(c, ap.reviewerAgencyId)) continue;
       const o = overdueAppealOf(ap, at);
       if (o) out.push({ ...base, agencyId: ap.reviewerAgencyId, role: ap.kind, limit: 'appeal-decision', dueAt: o.dueAt, daysOverdue: days(o.dueAt) });
     }

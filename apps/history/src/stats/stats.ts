@@ -1,9 +1,9 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Caller, type Principal } from '@lianban/auth';
-import { badRequest, forbidden, Now } from '@lianban/platform';
+import { ApiError, badRequest, CONFIG, forbidden, Now, type LianbanConfig } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { parseMoment } from '../moment';
 import { CaseFactsProjection } from '../projections/case-facts.projection';
@@ -13,13 +13,23 @@ import { computeStats, overdueItems, type GroupBy, type OverdueItem, type StatsR
 
 const REGION_NAMES: Record<string, string> = { cq: '重庆', sc: '四川' };
 
-/** What a caller may see: a token that names a region sees that region's statistics only. */
-function scopedRegion(caller: Principal, asked: string | undefined): string | undefined {
-  if (!caller.region) return asked;
-  if (asked && asked !== caller.region) {
+/**
+ * What a caller may see: a token that names a region sees that region's statistics only. With
+ * two deployments (DESIGN 6) each keeps its own region's statistics: it holds the other
+ * region's joint cases only as copies, which count at home (see ONE REGION in statistics.ts),
+ * so a question about the other region is sent there (421, like an agency service asked for
+ * another agency).
+ */
+function scopedRegion(caller: Principal, asked: string | undefined, config: Pick<LianbanConfig, 'crossRegion' | 'region'>): string | undefined {
+  if (caller.region && asked && asked !== caller.region) {
     throw forbidden('REGION_NOT_ALLOWED', `this token acts in region ${caller.region}; it cannot read the statistics of ${asked}`);
   }
-  return caller.region;
+  const region = caller.region ?? asked;
+  if (!config.crossRegion) return region;
+  if (region && region !== config.region) {
+    throw new ApiError(421, 'WRONG_REGION_SERVICE', `this deployment keeps the statistics of region ${config.region}; ask region ${region}'s own`);
+  }
+  return config.region;
 }
 
 function invalid(field: string, problem: string): never {
@@ -42,7 +52,7 @@ export interface OverdueList {
 
 @QueryHandler(GetStatsQuery)
 export class GetStatsHandler implements IQueryHandler<GetStatsQuery, StatsReport> {
-  constructor(private readonly facts: CaseFactsProjection, private readonly registry: Registry) {}
+  constructor(private readonly facts: CaseFactsProjection, private readonly registry: Registry, @Inject(CONFIG) private readonly config: LianbanConfig) {}
 
   async execute({ q, now, caller }: GetStatsQuery): Promise<StatsReport> {
     const from = q.from ? parseMoment(q.from) : null;
@@ -50,7 +60,7 @@ export class GetStatsHandler implements IQueryHandler<GetStatsQuery, StatsReport
     const at = q.asOf ? parseMoment(q.asOf)! : now;
     if (from && to && to <= from) invalid('to', 'to must be after from');
     if (q.agencyId && !this.registry.agency(q.agencyId)) invalid('agencyId', `${q.agencyId} is not an agency in the registry`);
-    const region = scopedRegion(caller, q.region);
+    const region = scopedRegion(caller, q.region, this.config);
     const facts = await this.facts.factsAt(q.asOf ? at : null);
     return computeStats(facts, { from, to, at, region, agencyId: q.agencyId, groupBy: q.groupBy }, (g, key) => this.nameOf(g, key, at));
   }
@@ -68,12 +78,12 @@ export class GetStatsHandler implements IQueryHandler<GetStatsQuery, StatsReport
 
 @QueryHandler(GetOverdueQuery)
 export class GetOverdueHandler implements IQueryHandler<GetOverdueQuery, OverdueList> {
-  constructor(private readonly facts: CaseFactsProjection, private readonly registry: Registry) {}
+  constructor(private readonly facts: CaseFactsProjection, private readonly registry: Registry, @Inject(CONFIG) private readonly config: LianbanConfig) {}
 
   async execute({ q, now, caller }: GetOverdueQuery): Promise<OverdueList> {
     const at = q.asOf ? parseMoment(q.asOf)! : now;
     if (q.agencyId && !this.registry.agency(q.agencyId)) invalid('agencyId', `${q.agencyId} is not an agency in the registry`);
-    const region = scopedRegion(caller, q.region);
+    const region = scopedRegion(caller, q.region, this.config);
     const facts = await this.facts.factsAt(q.asOf ? at : null);
     const all = overdueItems(facts, at, { region, agencyId: q.agencyId });
     return {
