@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import * as domain from '@lianban/domain';
 import { AsyncApiValidator } from '@lianban/testing/asyncapi';
 import { encodeEventMessage, type StoredEvent } from '@lianban/contracts';
+import { deadLetterOf } from '../../libs/platform/src/consumers/dead-letter';
 import { publicData, REDACTED_PATHS } from '../../libs/platform/src/relay/redaction';
 import { ASYNCAPI_FILE } from './catalogue';
 import { renderAsyncApi, repositoryRoot } from './document';
@@ -39,7 +40,9 @@ describe('docs/asyncapi.yaml', () => {
     expect(diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');
-    expect(document!.channels().all().map((c) => c.address()).sort()).toEqual(['{region}.agency.{agencyId}', '{region}.case-events', '{region}.dlq.{consumer}']);
+    expect(document!.channels().all().map((c) => c.address()).sort()).toEqual([
+      '{region}.agency.{agencyId}', '{region}.case-events', '{region}.dlq.{consumer}', '{region}.inbound.{peer}', '{region}.outbound.{peer}',
+    ]);
     const caseEvents = document!.channels().get('caseEvents')!;
     const documented = caseEvents.messages().all().map((m) => m.id());
     expect(documented).toEqual(expect.arrayContaining([...domainTypes, 'lianban.casenumber.allocated.v1']));
@@ -47,12 +50,14 @@ describe('docs/asyncapi.yaml', () => {
     const agencyEvents = document!.channels().get('agencyEvents')!.messages().all().map((m) => m.id());
     expect(agencyEvents).toEqual(expect.arrayContaining(domainTypes.filter((t) => /^lianban\.(case|task|appeal)\./.test(t))));
     expect(agencyEvents).not.toContain('lianban.casenumber.allocated.v1');
+    // the link replicates a case's own streams only (isAgencyFacing), in both directions the same envelope
+    for (const channel of ['outbound', 'inbound']) expect(document!.channels().get(channel)!.messages().all().map((m) => m.id())).toEqual(agencyEvents);
     const registered = caseEvents.messages().get('lianban.case.registered.v1')!;
     expect(registered.payload()!.properties()).toHaveProperty('petitioner');
     expect(Object.keys(registered.payload()!.properties()!.petitioner.properties()!).sort()).toEqual(['anonymous', 'petitionerId']);
     expect(registered.headers()!.allOf()![0].required()).toEqual(expect.arrayContaining(['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time', 'ce_subject']));
     expect(document!.operations().all().map((o) => `${o.action()} ${o.channels().all()[0].id()}`).sort()).toEqual([
-      'receive agencyEvents', 'receive caseEvents', 'send agencyEvents', 'send caseEvents', 'send deadLetters',
+      'receive agencyEvents', 'receive caseEvents', 'receive inbound', 'send agencyEvents', 'send caseEvents', 'send deadLetters', 'send outbound',
     ]);
   }, 30_000);
 
@@ -96,5 +101,12 @@ describe('docs/asyncapi.yaml', () => {
     expect(validator.check('agencyEvents', wrongChannel).errors.join()).toMatch(/not documented on channel agencyEvents/);
     const badBody = encodeEventMessage({ ...registered, data: { ...(publicData(registered) as object), channel: 'fax' } });
     expect(validator.check('caseEvents', badBody).errors.join()).toMatch(/channel/);
+
+    // a consumer's dead letter (the cross-region importer's too): the message as read, plus where and why
+    const read = { ...sent, topic: 'sc.inbound.cq', partition: 2, offset: '7' };
+    const parked = deadLetterOf('inbound', read, new Error('gap'));
+    expect(validator.check('deadLetters', { headers: parked.headers!, value: parked.value }).errors).toEqual([]);
+    const { lianban_consumer: _dropped, ...incomplete } = parked.headers!;
+    expect(validator.check('deadLetters', { headers: incomplete, value: parked.value }).errors.join()).toMatch(/lianban_consumer/);
   });
 });

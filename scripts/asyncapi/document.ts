@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { CE_HEADERS, CLOUDEVENTS_SPEC_VERSION, DEAD_LETTER_HEADERS, EVENT_CONTENT_TYPE } from '../../libs/contracts/src/cloudevents';
+import { CROSS_REGION_PARTITIONS } from '../../libs/platform/src/cross-region/replication';
 import { REDACTED_PATHS } from '../../libs/platform/src/relay/redaction';
 import { eventDocs, withoutPaths, type EventDoc, type JsonSchema } from './schemas';
 
@@ -37,7 +38,7 @@ function cloudEventHeaders(): JsonSchema {
       [H.revision]: s('extension: 0-based position of the event in its stream (decimal)', { pattern: '^[0-9]+$' }),
       [H.position]: s('extension: position in the region store\'s global order (decimal; increasing, gaps allowed)', { pattern: '^[0-9]+$' }),
       [H.causationid]: s('extension: the event or command that caused this one (`request:<id>` for an HTTP command); absent when none'),
-      [H.region]: s('extension: the region whose store holds the event', { enum: ['cq', 'sc'] }),
+      [H.region]: s('extension: the region that wrote the event (the home region of its stream); a cross-region copy keeps it', { enum: ['cq', 'sc'] }),
       [H.agencyid]: s('extension: the agency that acted, where one did; absent otherwise'),
       [H.hlc]: s('extension: hybrid logical clock stamp; string order is causal order', { pattern: '^[0-9]{15}\\.[0-9]{5}$' }),
       [H.actorid]: s('extension: who acted (user id or service)'),
@@ -147,10 +148,41 @@ export function buildAsyncApi(root = repositoryRoot()): Record<string, unknown> 
         messages: channelMessages(agencyFacing),
         bindings: { kafka: { partitions: 3, replicas: 1, bindingVersion: KAFKA_BINDING } },
       },
+      outbound: {
+        address: '{region}.outbound.{peer}',
+        title: 'Cross-region: what this region sends the other (DESIGN 6)',
+        description: [
+          'Key: case id. Written by the region\'s link (`RegionOutbound`, libs/platform/src/cross-region/replication.ts), which',
+          'follows the store from a checkpoint: every event this region wrote on a case\'s own streams once the case',
+          'concerns an agency of `peer` (an assignment naming 511623-sw), the case\'s earlier events of this region first,',
+          'so the peer\'s copy of each stream starts at revision 0. Never a copy received from the peer, never task-force',
+          'or case-number streams. The envelope is the one of `{region}.case-events`: a CloudEvent with the event\'s id,',
+          'stream, revision, HLC and `ce_region` = this region, personal data removed. Nothing in this region reads it:',
+          'MirrorMaker 2 (docker/mm2/mm2.properties) copies it into the peer\'s cluster as `{peer}.inbound.{region}`,',
+          'message for message; on one broker (tests) the replication bridge does.',
+        ].join(' '),
+        parameters: { region, peer: { enum: ['cq', 'sc'], description: 'the other region' } },
+        messages: channelMessages(agencyFacing),
+        bindings: { kafka: { partitions: CROSS_REGION_PARTITIONS, replicas: 1, bindingVersion: KAFKA_BINDING } },
+      },
+      inbound: {
+        address: '{region}.inbound.{peer}',
+        title: 'Cross-region: the other region\'s outbound topic, as replicated into this region',
+        description: [
+          'Key, value and headers exactly as the peer\'s link wrote them on `{peer}.outbound.{region}` (so `ce_region` is',
+          'the peer, the region that wrote the event), same partition. Written by MirrorMaker 2 in production, the',
+          'replication bridge in tests. Read by the importer (group `<region>.inbound`), which stores each copy at its',
+          'revision with a conditional append: a copy already stored with the same id is a redelivery; a different id at',
+          'that revision, or a revision that skips one, goes to `{region}.dlq.inbound` after its retries.',
+        ].join(' '),
+        parameters: { region, peer: { enum: ['cq', 'sc'], description: 'the region that wrote the events' } },
+        messages: channelMessages(agencyFacing),
+        bindings: { kafka: { partitions: CROSS_REGION_PARTITIONS, replicas: 1, bindingVersion: KAFKA_BINDING } },
+      },
       deadLetters: {
         address: '{region}.dlq.{consumer}',
         title: 'Messages a consumer could not process after its retries',
-        parameters: { region, consumer: { description: 'the consumer: `coordinator`, `agency.<agencyId>`', examples: ['coordinator', 'agency.500112-rsj'] } },
+        parameters: { region, consumer: { description: 'the consumer: `coordinator`, `agency.<agencyId>`, `inbound` (the cross-region importer)', examples: ['coordinator', 'agency.500112-rsj', 'inbound'] } },
         messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
         bindings: { kafka: { partitions: 1, replicas: 1, bindingVersion: KAFKA_BINDING } },
       },
@@ -168,6 +200,14 @@ export function buildAsyncApi(root = repositoryRoot()): Record<string, unknown> 
       },
       agencyConsumesItsEvents: {
         action: 'receive', title: 'An agency process keeps its inbox', channel: { $ref: '#/channels/agencyEvents' }, messages: refs('agencyEvents', agencyFacing),
+      },
+      linkSendsOutbound: {
+        action: 'send', title: 'The region\'s link sends the other region the events of their joint cases', channel: { $ref: '#/channels/outbound' },
+        messages: refs('outbound', agencyFacing),
+      },
+      importerReceivesInbound: {
+        action: 'receive', title: 'The importer stores each copy in this region\'s store, at its revision', channel: { $ref: '#/channels/inbound' },
+        messages: refs('inbound', agencyFacing),
       },
       consumersDeadLetter: {
         action: 'send', title: 'A consumer parks a message it could not process', channel: { $ref: '#/channels/deadLetters' },

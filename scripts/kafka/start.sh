@@ -5,6 +5,7 @@
 #   KAFKA_PORT             client port (default 9092); the controller listens on KAFKA_PORT+1
 #   KAFKA_CONTROLLER_PORT  overrides the controller port
 #   KAFKA_HOME             where lib/, data/, broker.log and broker.pid live (default <repo>/.kafka)
+#   KAFKA_LIB              where the jars are (default $KAFKA_HOME/lib): several brokers can share one
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker (default 90)
 #   KAFKA_HEAP             JVM heap options (default -Xms256m -Xmx512m)
 set -euo pipefail
@@ -16,7 +17,7 @@ port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
 timeout="${KAFKA_START_TIMEOUT:-90}"
 heap="${KAFKA_HEAP:--Xms256m -Xmx512m}"
-lib="$KAFKA_HOME/lib"
+lib="${KAFKA_LIB:-$KAFKA_HOME/lib}"
 data="$KAFKA_HOME/data"
 log="$KAFKA_HOME/broker.log"
 pidfile="$KAFKA_HOME/broker.pid"

@@ -34,6 +34,7 @@ export class AsyncApiValidator {
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   private readonly payloads = new Map<string, ValidateFunction>();
   private readonly headers: ValidateFunction;
+  private readonly deadLetterHeaders: ValidateFunction;
 
   constructor(file = ASYNCAPI_PATH) {
     this.document = parse(fs.readFileSync(file, 'utf8')) as Schema;
@@ -42,12 +43,15 @@ export class AsyncApiValidator {
     const components = this.document.components as { schemas: Record<string, Schema> };
     // headers may carry more than the CloudEvents set (a DLQ adds its own), so they stay open
     this.headers = this.ajv.compile(components.schemas.CloudEventHeaders);
+    // a dead letter's own headers, next to the CloudEvents ones it keeps (components.messages.DeadLetter)
+    const deadLetter = (this.document.components as { messages: Record<string, { headers: { allOf: Schema[] } }> }).messages.DeadLetter;
+    this.deadLetterHeaders = this.ajv.compile({ allOf: deadLetter.headers.allOf.filter((s) => !('$ref' in s)) });
     for (const [name, schema] of Object.entries(components.schemas)) {
       if (name !== 'CloudEventHeaders') this.payloads.set(name, this.ajv.compile(strict(schema) as Schema));
     }
   }
 
-  /** the event types of a channel (`caseEvents`, `agencyEvents`) */
+  /** the event types of a channel (`caseEvents`, `agencyEvents`, `outbound`, `inbound`), or `DeadLetter` */
   messagesOf(channel: string): string[] {
     const channels = this.document.channels as Record<string, { messages: Record<string, unknown> }>;
     return Object.keys(channels[channel].messages);
@@ -57,7 +61,12 @@ export class AsyncApiValidator {
     const errors: string[] = [];
     if (!this.headers(message.headers)) errors.push(`headers: ${this.ajv.errorsText(this.headers.errors)}`);
     const type = message.headers.ce_type;
-    if (!this.messagesOf(channel).includes(type)) errors.push(`type ${type} is not documented on channel ${channel}`);
+    if (this.messagesOf(channel).includes('DeadLetter')) {
+      // a dead letter is the original message unchanged plus its own headers: its body is still the event's
+      if (!this.deadLetterHeaders(message.headers)) errors.push(`dead-letter headers: ${this.ajv.errorsText(this.deadLetterHeaders.errors)}`);
+    } else if (!this.messagesOf(channel).includes(type)) {
+      errors.push(`type ${type} is not documented on channel ${channel}`);
+    }
     const validate = this.payloads.get(type);
     if (!validate) return { errors: [...errors, `no schema for ${type}`] };
     let body: unknown;

@@ -5,16 +5,16 @@ import { startStandalone, type RunningApp } from './standalone';
 export interface JointRegions {
   cq: RunningApp;
   sc: RunningApp;
-  bus: MessageBus;
-  bridge: ReplicationBridge;
+  /** the bridge between the regions' topics; null when something outside copies them (MirrorMaker 2 between two clusters) */
+  bridge: ReplicationBridge | null;
   close(): Promise<void>;
 }
 
 /**
  * Two regions' embedded deployments in one process (DESIGN 6): each its own SQLite store and
- * HLC, one in-process bus carrying both prefixes (as one broker does in the distributed tests),
- * and the replication bridge between `cq.outbound.sc` → `sc.inbound.cq` and back.
- * `skewMs` puts a region's wall clock off (commands without X-Lianban-Clock act at now + skew).
+ * HLC. By default one in-process bus carries both prefixes (as one broker does in the
+ * distributed tests), with the replication bridge between `cq.outbound.sc` → `sc.inbound.cq` and
+ * back. `skewMs` puts a region's wall clock off (commands without X-Lianban-Clock act at now + skew).
  */
 export async function startJointRegions(opts: {
   skewMs?: { cq?: number; sc?: number };
@@ -23,25 +23,41 @@ export async function startJointRegions(opts: {
   kafka?: { brokers: string[]; prefix: string };
   /** further configuration for both deployments (AUTO_SUPERVISION=on…) */
   env?: Record<string, string>;
+  /**
+   * production's topology instead: each region on its own Kafka cluster, no prefix, and no
+   * bridge — copying between the clusters is left to whatever the test runs (MirrorMaker 2)
+   */
+  clusters?: { cq: string[]; sc: string[] };
 } = {}): Promise<JointRegions> {
-  const shared: MessageBus = opts.kafka ? new KafkaBus({ brokers: opts.kafka.brokers, clientId: 'lianban-joint-regions' }) : new InProcessBus();
   const prefix = opts.kafka?.prefix ?? '';
-  // each app closes its bus on shutdown; the shared one outlives both and is closed here
-  const bus: MessageBus = {
-    kind: shared.kind,
-    createTopics: (t) => shared.createTopics(t),
-    publish: (t, m) => shared.publish(t, m),
-    subscribe: (o) => shared.subscribe(o),
-    health: () => shared.health(),
-    close: async () => undefined,
+  const buses: MessageBus[] = [];
+  const open = (brokers: string[] | null): MessageBus => {
+    const bus = brokers ? new KafkaBus({ brokers, clientId: 'lianban-joint-regions' }) : new InProcessBus();
+    buses.push(bus);
+    return bus;
   };
-  const bridge = new ReplicationBridge(shared, prefix);
-  await bridge.start();
+  const shared = opts.clusters ? null : open(opts.kafka?.brokers ?? null);
+  const busOf = { cq: shared ?? open(opts.clusters!.cq), sc: shared ?? open(opts.clusters!.sc) };
+  // each app closes its bus on shutdown; these outlive the apps and are closed here
+  const unclosable = (bus: MessageBus): MessageBus => ({
+    kind: bus.kind,
+    createTopics: (t) => bus.createTopics(t),
+    publish: (t, m) => bus.publish(t, m),
+    subscribe: (o) => bus.subscribe(o),
+    health: () => bus.health(),
+    close: async () => undefined,
+  });
+  const bridge = shared ? new ReplicationBridge(shared, prefix) : null;
+  await bridge?.start();
   const start = (region: 'cq' | 'sc') => startStandalone({
     dataDir: opts.dataDirs?.[region],
     env: { ...opts.env, NODE_ENV: process.env.NODE_ENV ?? '', KAFKA_TOPIC_PREFIX: prefix, REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
-    ports: { bus },
+    ports: { bus: unclosable(busOf[region]) },
   });
+  const closeBuses = async () => {
+    await bridge?.stop();
+    await Promise.allSettled(buses.map((b) => b.close()));
+  };
   let cq: RunningApp | undefined;
   let sc: RunningApp;
   try {
@@ -49,16 +65,14 @@ export async function startJointRegions(opts: {
     sc = await start('sc');
   } catch (e) {
     await cq?.close();
-    await bridge.stop();
-    await shared.close();
+    await closeBuses();
     throw e;
   }
   return {
-    cq, sc, bus: shared, bridge,
+    cq, sc, bridge,
     close: async () => {
       await Promise.allSettled([cq.close(), sc.close()]);
-      await bridge.stop();
-      await shared.close();
+      await closeBuses();
     },
   };
 }

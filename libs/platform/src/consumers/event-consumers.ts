@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
-  agencyTopic, caseEventsTopic, consumerGroup, DEAD_LETTER_HEADERS as DLQ_HEADERS, deadLetterTopic, decodeEventMessage, type StoredEvent, type TopicNaming,
+  agencyTopic, caseEventsTopic, consumerGroup, deadLetterTopic, decodeEventMessage, type StoredEvent, type TopicNaming,
 } from '@lianban/contracts';
 import { DomainError } from '@lianban/domain';
 import type { ConsumerHandle, IncomingMessage, MessageBus } from '@lianban/messaging';
@@ -10,6 +10,7 @@ import { HlcService } from '../hlc.service';
 import { Metrics } from '../metrics';
 import { AGENCY_TOPIC_PARTITIONS, CASE_EVENTS_PARTITIONS } from '../relay/event-relay';
 import { CONFIG, MESSAGE_BUS } from '../tokens';
+import { deadLetterOf, deadLetterReason } from './dead-letter';
 
 /**
  * What a reaction did with one event:
@@ -168,20 +169,7 @@ export class EventConsumers implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async deadLetter(consumer: string, dlq: string, message: IncomingMessage, error: unknown): Promise<void> {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.log.error(`${consumer}: giving up on ${message.topic}[${message.partition}]@${message.offset} (${message.headers.ce_type ?? 'no ce_type'} ${message.headers.ce_id ?? ''}): ${reason}; sent to ${dlq}`);
-    await this.bus.publish(dlq, [{
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...message.headers,
-        [DLQ_HEADERS.error]: reason.slice(0, 4000),
-        [DLQ_HEADERS.consumer]: consumer,
-        [DLQ_HEADERS.topic]: message.topic,
-        [DLQ_HEADERS.partition]: String(message.partition),
-        [DLQ_HEADERS.offset]: message.offset,
-        [DLQ_HEADERS.failedAt]: new Date().toISOString(),
-      },
-    }]);
+    this.log.error(`${consumer}: giving up on ${message.topic}[${message.partition}]@${message.offset} (${message.headers.ce_type ?? 'no ce_type'} ${message.headers.ce_id ?? ''}): ${deadLetterReason(error)}; sent to ${dlq}`);
+    await this.bus.publish(dlq, [deadLetterOf(consumer, message, error)]);
   }
 }

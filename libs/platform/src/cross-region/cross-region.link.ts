@@ -4,6 +4,7 @@ import type { EventStore } from '@lianban/eventstore';
 import type { ConsumerHandle, MessageBus } from '@lianban/messaging';
 import type { LianbanConfig } from '../config';
 import { HlcService } from '../hlc.service';
+import { deadLetterOf, deadLetterReason } from '../consumers/dead-letter';
 import { CONFIG, EVENT_STORE, MESSAGE_BUS } from '../tokens';
 import { CROSS_REGION_PARTITIONS, RegionOutbound, ReplicaImporter } from './replication';
 
@@ -47,8 +48,8 @@ export class CrossRegionLink implements OnApplicationBootstrap, OnApplicationShu
         await this.importer.importMessage(m);
       },
       onDeadLetter: async (m, error) => {
-        this.log.error(`giving up on ${m.topic}[${m.partition}]@${m.offset} (${m.headers.ce_id ?? ''}): ${String(error)}; sent to ${dlq}`);
-        await this.bus.publish(dlq, [{ key: m.key, value: m.value, headers: { ...m.headers, lianban_error: String(error).slice(0, 4000) } }]);
+        this.log.error(`giving up on ${m.topic}[${m.partition}]@${m.offset} (${m.headers.ce_id ?? ''}): ${deadLetterReason(error)}; sent to ${dlq}`);
+        await this.bus.publish(dlq, [deadLetterOf('inbound', m, error)]);
       },
     });
     this.outbound = new RegionOutbound(this.store, this.bus, naming);
