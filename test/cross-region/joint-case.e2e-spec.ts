@@ -4,7 +4,7 @@ import { assertBrokerReachable, deleteTopics, KAFKA_BROKERS } from '@lianban/tes
 import { encodeEventMessage, type StoredEvent } from '@lianban/contracts';
 import { EVENT_STORE } from '@lianban/platform';
 import type { EventStore } from '@lianban/eventstore';
-import { startJointRegions, type JointRegions } from '@lianban/testing/cross-region';
+import { expectCausal, shortType as short, startJointRegions, type CausalEntry, type JointRegions } from '@lianban/testing/cross-region';
 import { Api, eventually } from '@lianban/testing/standalone';
 
 /**
@@ -13,23 +13,6 @@ import { Api, eventually } from '@lianban/testing/standalone';
  * the same story in causal order.
  */
 const TEN_MINUTES = 10 * 60_000;
-
-interface Entry { eventId: string; causationId: string | null; hlc: string; type: string; region: string; streamId: string }
-
-function expectCausal(entries: Entry[]): void {
-  const index = new Map(entries.map((e, i) => [e.eventId, i]));
-  let causes = 0;
-  for (const [i, e] of entries.entries()) {
-    const cause = e.causationId ? index.get(e.causationId) : undefined;
-    if (cause === undefined) continue;
-    causes += 1;
-    expect({ event: e.type, after: entries[cause].type, ok: cause < i }).toEqual({ event: e.type, after: entries[cause].type, ok: true });
-  }
-  // not vacuous: the story's events are linked to what caused them
-  expect(causes).toBeGreaterThanOrEqual(3);
-  const hlcs = entries.map((e) => e.hlc);
-  expect([...hlcs].sort()).toEqual(hlcs);
-}
 
 async function runJointCase(regions: JointRegions) {
   const cq = new Api(regions.cq.url);
@@ -78,14 +61,13 @@ async function runJointCase(regions: JointRegions) {
     'case.registered', 'case.classified', 'case.agencies-assigned', 'task.accepted', 'task.opinion-submitted', 'task.accepted',
     'task.reply-issued', 'task.completion-report-filed', 'case.answered',
   ];
-  const short = (e: Entry) => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '');
   const timelineOf = async (api: Api, token: string) => {
     const r = await api.as(token).get(`/v1/cases/${caseId}/timeline`);
-    return r.status === 200 ? r.body.entries as Entry[] : [];
+    return r.status === 200 ? r.body.entries as CausalEntry[] : [];
   };
   const cqTimeline = await eventually(async () => { const e = await timelineOf(cq, t.cqAnalyst); return e.length === want.length ? e : null; }, 'the cq timeline to be complete');
   const scTimeline = await eventually(async () => { const e = await timelineOf(sc, t.scAnalyst); return e.length === want.length ? e : null; }, 'the sc timeline to be complete');
-  return { caseId, cqTimeline, scTimeline, want, short };
+  return { caseId, cqTimeline, scTimeline, want };
 }
 
 describe.each([
@@ -99,7 +81,7 @@ describe.each([
   afterAll(() => regions?.close());
 
   it('gives both regions the identical, causally ordered timeline; each event stamped by the region that wrote it', async () => {
-    const { cqTimeline, scTimeline, want, short } = await runJointCase(regions);
+    const { cqTimeline, scTimeline, want } = await runJointCase(regions);
     expect(scTimeline).toEqual(cqTimeline);
     expect(cqTimeline.map(short).sort()).toEqual([...want].sort());
     expectCausal(cqTimeline);
@@ -161,7 +143,7 @@ describe.each([
   });
 
   it('gives both regions the identical, causally ordered timeline', async () => {
-    const { cqTimeline, scTimeline, want, short } = await runJointCase(regions);
+    const { cqTimeline, scTimeline, want } = await runJointCase(regions);
     expect(scTimeline).toEqual(cqTimeline);
     expect(cqTimeline.map(short).sort()).toEqual([...want].sort());
     expectCausal(cqTimeline);
