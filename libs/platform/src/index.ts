@@ -32,3 +32,4 @@ export * from './security/rate-limit';
 export * from './security/security-headers';
 export * from './cross-region/replication';
 export * from './cross-region/cross-region.link';
+export * from './cross-region/home-region';

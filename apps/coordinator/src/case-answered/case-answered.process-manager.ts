@@ -1,8 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
 import { caseDecider, DomainError, TaskEventTypes, type ReplyIssued } from '@lianban/domain';
 import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers, type ReactionOutcome } from '@lianban/platform';
+import {
+  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, isCaseOfOtherRegion, type LianbanConfig, type ReactionOutcome,
+} from '@lianban/platform';
 
 export const CASE_ANSWERED_SUBSCRIBER = 'coordinator.case-answered';
 
@@ -24,7 +26,12 @@ const MAX_ATTEMPTS = 5;
  */
 @Injectable()
 export class CaseAnsweredProcessManager implements OnModuleInit {
-  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   onModuleInit(): void {
     this.consumers.register({
@@ -38,7 +45,8 @@ export class CaseAnsweredProcessManager implements OnModuleInit {
     const answerId = derivedEventId(CASE_ANSWERED_SUBSCRIBER, e.id);
     for (let attempt = 1; ; attempt++) {
       const found = await this.reader.file(e.caseId);
-      if (!found) return 'ignored';
+      // a joint case of the other region: its coordinator answers it, and the answer comes here as a copy
+      if (!found || isCaseOfOtherRegion(this.config, found.file.region)) return 'ignored';
       if (found.events.some((x) => x.id === answerId)) return 'duplicate';
       // The answer is dated at the reply, unless the case moved on since: its history never goes back.
       const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;

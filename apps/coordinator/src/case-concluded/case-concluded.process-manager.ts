@@ -1,8 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
 import { AppealEventTypes, caseDecider, DomainError, type AppealDecided } from '@lianban/domain';
 import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, derivedEventId, EventConsumers } from '@lianban/platform';
+import { CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, isCaseOfOtherRegion, type LianbanConfig } from '@lianban/platform';
 import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
 
 export const CASE_CONCLUDED_SUBSCRIBER = 'coordinator.case-concluded';
@@ -16,7 +16,12 @@ const MAX_ATTEMPTS = 5;
  */
 @Injectable()
 export class CaseConcludedProcessManager implements OnModuleInit {
-  constructor(private readonly consumers: EventConsumers, private readonly runner: CaseCommandRunner, private readonly reader: CaseReader) {}
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly runner: CaseCommandRunner,
+    private readonly reader: CaseReader,
+    @Inject(CONFIG) private readonly config: LianbanConfig,
+  ) {}
 
   onModuleInit(): void {
     this.consumers.register({ consumer: COORDINATOR_CONSUMER, source: { topic: 'case-events' }, reaction: 'case-concluded', react: (e) => this.react(e) });
@@ -30,7 +35,8 @@ export class CaseConcludedProcessManager implements OnModuleInit {
     const concludedId = derivedEventId(CASE_CONCLUDED_SUBSCRIBER, e.id);
     for (let attempt = 1; ; attempt++) {
       const found = await this.reader.file(e.caseId);
-      if (!found || found.events.some((x) => x.id === concludedId)) return false;
+      // a joint case of the other region is concluded there (see the case-answered process manager)
+      if (!found || isCaseOfOtherRegion(this.config, found.file.region) || found.events.some((x) => x.id === concludedId)) return false;
       const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;
       try {
         await this.runner.run({
