@@ -1,22 +1,9 @@
-import type { JointRegions } from '@lianban/testing/cross-region';
+import type { CausalEntry, JointRegions } from '@lianban/testing/cross-region';
 import { Api, eventually } from '@lianban/testing/standalone';
 
-export interface Entry { eventId: string; causationId: string | null; hlc: string; type: string; region: string; streamId: string }
-
-export function expectCausal(entries: Entry[]): void {
-  const index = new Map(entries.map((e, i) => [e.eventId, i]));
-  let causes = 0;
-  for (const [i, e] of entries.entries()) {
-    const cause = e.causationId ? index.get(e.causationId) : undefined;
-    if (cause === undefined) continue;
-    causes += 1;
-    expect({ event: e.type, after: entries[cause].type, ok: cause < i }).toEqual({ event: e.type, after: entries[cause].type, ok: true });
-  }
-  // not vacuous: the story's events are linked to what caused them
-  expect(causes).toBeGreaterThanOrEqual(3);
-  const hlcs = entries.map((e) => e.hlc);
-  expect([...hlcs].sort()).toEqual(hlcs);
-}
+// one causality check for every cross-region test (libs/testing/src/cross-region.ts)
+export { expectCausal } from '@lianban/testing/cross-region';
+export type Entry = CausalEntry;
 
 /**
  * The joint case of DESIGN 6 that every cross-region test walks: a cq case with 500109-slj as

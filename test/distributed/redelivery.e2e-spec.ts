@@ -5,8 +5,8 @@ import type { CaseFile } from '@lianban/domain';
 import { PostgresEventStore } from '@lianban/eventstore';
 import { derivedEventId } from '@lianban/platform';
 import { PEOPLE, startDistributedRun, type DistributedRun, type ServiceName } from '@lianban/testing/distributed';
-import { eventually } from '@lianban/testing/standalone';
-import { inboxItem, LEAD, WAGE_ARREARS_PETITION } from './wage-arrears-flow';
+import { eventually, inboxItem } from '@lianban/testing/standalone';
+import { LEAD, WAGE_ARREARS_PETITION } from './wage-arrears-flow';
 
 /**
  * Issue 4, done criterion: a consumer killed between its effect and its offset commit, then

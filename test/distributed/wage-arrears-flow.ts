@@ -1,4 +1,4 @@
-import { eventually, type Api } from '@lianban/testing/standalone';
+import { eventually, expectOk as ok, inboxItem, type Api } from '@lianban/testing/standalone';
 
 /**
  * The wage-arrears case of the demo (apps/standalone/src/demo/wage-arrears.demo.ts), driven over
@@ -32,20 +32,6 @@ export const WAGE_ARREARS_PETITION = {
   subject: '某建设公司北碚分公司拖欠员工工资数月',
   content: '我们是某建设公司北碚分公司员工，公司已连续数月未发放工资，多次找公司协商无果，请求有关部门帮助追讨欠薪。',
 };
-
-async function ok(what: string, response: Promise<{ status: number; body: any }>, status = 201): Promise<any> {
-  const r = await response;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-/** waits until the agency's own inbox lists the case, as a caseworker would before acting on it */
-export function inboxItem(api: Api, caseId: string, what: string, status: 'open' | 'all' = 'open'): Promise<any> {
-  return eventually(async () => {
-    const r = await api.get(`/v1/inbox?status=${status}`);
-    return r.status === 200 && Array.isArray(r.body) ? r.body.find((i: { caseId: string }) => i.caseId === caseId) : null;
-  }, what, 60_000);
-}
 
 export async function runWageArrears(c: FlowClients): Promise<FlowResult> {
   const reg = await ok('registration', c.intake('clerk').post('/v1/petitions', WAGE_ARREARS_PETITION));

@@ -3,9 +3,9 @@ import type { StoredEvent } from '@lianban/contracts';
 import { PostgresEventStore } from '@lianban/eventstore';
 import { AsyncApiValidator } from '@lianban/testing/asyncapi';
 import { KAFKA_BROKERS, PEOPLE, startDistributedRun, type DistributedRun } from '@lianban/testing/distributed';
-import { Api, startStandalone, type RunningApp } from '@lianban/testing/standalone';
+import { Api, inboxItem, startStandalone, type RunningApp } from '@lianban/testing/standalone';
 import { readTopic, type ReadMessage } from '@lianban/testing/topic-reader';
-import { CO, inboxItem, LEAD, runWageArrears, timelineShape, WAGE_ARREARS_PETITION, type FlowClients, type TimelineEntry } from './wage-arrears-flow';
+import { CO, LEAD, runWageArrears, timelineShape, WAGE_ARREARS_PETITION, type FlowClients, type TimelineEntry } from './wage-arrears-flow';
 
 /**
  * Issue 4, done criteria: intake, coordinator, two agency processes and history as separate OS

@@ -7,6 +7,7 @@ export type AppendedEvent = NewEvent & { streamId: string; revision: number };
 import { DomainError, taskForceStreamId, type Decider, type DomainEvent } from '@lianban/domain';
 import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
 import type { LianbanConfig } from './config';
+import { keptHere } from './cross-region/home-region';
 import { HlcService } from './hlc.service';
 import { Metrics } from './metrics';
 import { CONFIG, EVENT_STORE } from './tokens';
@@ -141,7 +142,7 @@ export class CaseCommandRunner {
   private crossRegionWriter(caseId: string, streamId: string, history: readonly { streamId: string; region: string }[]): Region {
     const own = this.config.region;
     const registered = history.find((e) => e.streamId === `case-${caseId}`);
-    if (streamId === `case-${caseId}` && registered && registered.region !== own) {
+    if (streamId === `case-${caseId}` && registered && !keptHere(this.config, registered.region)) {
       throw new DomainError('CASE_OF_OTHER_REGION', `case ${caseId} was registered in region ${registered.region}; its case record is written there (the joint conference and the bureau act through that region)`);
     }
     const taskPrefix = `task-${caseId}-`;

@@ -1,6 +1,68 @@
 import { InProcessBus, KafkaBus, type MessageBus } from '@lianban/messaging';
-import { ReplicationBridge } from '@lianban/platform';
+import { bridgeRoutes, ReplicationBridge, type BridgeRoute } from '@lianban/platform';
+import { spawnEntry, type SpawnedService } from './process';
 import { startStandalone, type RunningApp } from './standalone';
+
+/** what the causality checks need of a timeline entry (GET /v1/cases/{id}/timeline) */
+export interface CausalEntry { eventId: string; causationId: string | null; hlc: string; at: string; type: string; region: string; streamId: string }
+
+/**
+ * DESIGN 6's promise about a merged timeline: every event linked to its cause (causationId)
+ * comes after it, and the order is the HLC's. At least `minLinks` events must have their cause
+ * in the timeline, so the check cannot pass on a story whose links were lost.
+ */
+export function expectCausal(entries: CausalEntry[], minLinks = 3): void {
+  const index = new Map(entries.map((e, i) => [e.eventId, i]));
+  let causes = 0;
+  for (const [i, e] of entries.entries()) {
+    const cause = e.causationId ? index.get(e.causationId) : undefined;
+    if (cause === undefined) continue;
+    causes += 1;
+    expect({ event: e.type, after: entries[cause].type, ok: cause < i }).toEqual({ event: e.type, after: entries[cause].type, ok: true });
+  }
+  expect(causes).toBeGreaterThanOrEqual(minLinks);
+  const hlcs = entries.map((e) => e.hlc);
+  expect([...hlcs].sort()).toEqual(hlcs);
+}
+
+/** `lianban.task.accepted.v1` → `task.accepted` */
+export const shortType = (e: { type: string }): string => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '');
+
+export const BRIDGE_ENTRY = 'dist/scripts/cross-region/bridge.js';
+
+export interface BridgeProcess {
+  routes: BridgeRoute[];
+  /** starts the process (again); ready once it has printed both routes, i.e. both copies are subscribed */
+  start(): Promise<void>;
+  /** SIGTERM: the bridge commits what it copied and leaves its consumer groups */
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/** The replication bridge as its own OS process (the built scripts/cross-region/bridge.ts) on one broker. */
+export function bridgeProcess(brokers: string, prefix: string): BridgeProcess {
+  const routes = bridgeRoutes(prefix);
+  let running: SpawnedService | null = null;
+  let earlier = '';
+  return {
+    routes,
+    async start() {
+      if (running) throw new Error('the bridge is already running');
+      running = await spawnEntry(BRIDGE_ENTRY, { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }, {
+        timeoutMs: 60_000,
+        ready: (out) => routes.every((r) => out.includes(`lianban bridge: ${r.from} → ${r.to}`)),
+      });
+    },
+    async stop() {
+      const s = running;
+      running = null;
+      if (!s) return;
+      await s.kill('SIGTERM');
+      earlier += `---- bridge (pid ${s.child.pid}, exited ${s.child.signalCode ?? s.child.exitCode}) ----\n${s.output()}`;
+    },
+    output: () => earlier + (running ? `---- bridge (running) ----\n${running.output()}` : ''),
+  };
+}
 
 export interface JointRegions {
   cq: RunningApp;

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Principal } from '@lianban/auth';
+import type { Region } from '@lianban/contracts';
 import { createTestIssuer, type TestIssuer } from './jwt';
 import { createTestDatabase, type TestDatabase } from './postgres';
 import { spawnService, type SpawnedService } from './process';
@@ -15,7 +16,8 @@ import { Api } from './standalone';
  * AUTH_MODE=jwt with a test identity provider (staff tokens signed with its key, verified by every
  * process through the same JWKS file; one service key for petitioner tokens). Every run has its
  * own topic prefix, so runs sharing the broker never share a topic or a consumer group, and
- * deletes its topics at the end.
+ * deletes its topics at the end — except two regions' runs of one cross-region test, which share
+ * the test's prefix (DistributedRunOptions).
  */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
@@ -60,12 +62,28 @@ export async function assertBrokerReachable(): Promise<void> {
   }
 }
 
-export async function startDistributedRun(): Promise<DistributedRun> {
+export interface DistributedRunOptions {
+  /** the region this run deploys (REGION of every process; default cq) */
+  region?: Region;
+  /** CROSS_REGION=on: the process running the relay also runs the link to the other region's deployment */
+  crossRegion?: boolean;
+  /**
+   * A topic prefix shared with another run (the other region's deployment on the same broker).
+   * Its topics are then the caller's to delete; by default the run has a prefix of its own and
+   * deletes its topics on close.
+   */
+  prefix?: string;
+  /** added to every process's environment (e.g. LIANBAN_TEST_CLOCK_SKEW_MS); `start`'s env adds to it */
+  env?: Record<string, string>;
+}
+
+export async function startDistributedRun(options: DistributedRunOptions = {}): Promise<DistributedRun> {
   await assertBrokerReachable();
   const id = randomUUID().slice(0, 8);
-  const prefix = `e2e-${id}.`;
-  const database = await createTestDatabase('lianban_e2e');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `lianban-distributed-${id}-`));
+  const prefix = options.prefix ?? `e2e-${id}.`;
+  const region = options.region ?? 'cq';
+  const database = await createTestDatabase(`lianban_e2e_${region}`);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `lianban-distributed-${region}-${id}-`));
   const issuer = createTestIssuer({ dir: root });
   const services = new Map<ServiceName, SpawnedService>();
   const exits = new Map<ServiceName, Promise<{ code: number | null; signal: NodeJS.Signals | null }>>();
@@ -73,7 +91,7 @@ export async function startDistributedRun(): Promise<DistributedRun> {
   const finished: string[] = [];
   const common = {
     NODE_ENV: 'test', BUS: 'kafka', KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: prefix, EVENTSTORE: 'postgres', DATABASE_URL: database.url,
-    ...issuer.env, REGION: 'cq', DEMO: 'off',
+    ...issuer.env, REGION: region, DEMO: 'off', CROSS_REGION: options.crossRegion ? 'on' : 'off', ...options.env,
   };
 
   const run: DistributedRun = {
@@ -120,7 +138,7 @@ export async function startDistributedRun(): Promise<DistributedRun> {
       await Promise.allSettled([...services.values()].map((s) => s.kill('SIGTERM')));
       services.clear();
       await database.drop().catch(() => undefined);
-      await deleteTopics(prefix).catch(() => undefined);
+      if (options.prefix === undefined) await deleteTopics(prefix).catch(() => undefined);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

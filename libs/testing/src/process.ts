@@ -30,7 +30,21 @@ const ROOT = path.resolve(__dirname, '../../..');
  * Runs a built Lianban entry point (`dist/...`) as a separate OS process and waits until its
  * /health answers. Fails loudly with the process's output if it does not come up.
  */
-export async function spawnService(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedService> {
+export function spawnService(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedService> {
+  return spawnEntry(entry, env, { timeoutMs });
+}
+
+export interface SpawnOptions {
+  timeoutMs?: number;
+  /**
+   * When the process counts as started. Default: its /health answers 200. A process without an
+   * HTTP server (the replication bridge) is ready when what it printed says so.
+   */
+  ready?: (output: string) => boolean;
+}
+
+export async function spawnEntry(entry: string, env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedService> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const main = path.join(ROOT, entry);
   if (!fs.existsSync(main)) throw new Error(`${entry} is not built: run \`npm run build\` first`);
   const port = env.PORT ? Number(env.PORT) : await freePort();
@@ -40,18 +54,22 @@ export async function spawnService(entry: string, env: Record<string, string>, t
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const isReady = options.ready
+    ? async () => options.ready!(out)
+    : async () => {
+      try {
+        return (await fetch(`${url}/health`)).status === 200;
+      } catch {
+        return false; // not listening yet
+      }
+    };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${out}`);
-    try {
-      const r = await fetch(`${url}/health`);
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
+    if (await isReady()) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${entry} did not answer /health within ${timeoutMs} ms:\n${out}`);
+      throw new Error(`${entry} was not ready (${options.ready ? 'no start-up line' : 'no 200 on /health'}) within ${timeoutMs} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -91,6 +91,21 @@ export class Api {
   }
 }
 
+/** The body of a response that must have `status`; otherwise an error naming the step and what came back. */
+export async function expectOk(what: string, response: Promise<{ status: number; body: any }>, status = 201): Promise<any> {
+  const r = await response;
+  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** waits until the agency's own inbox lists the case, as a caseworker would before acting on it */
+export function inboxItem(api: Api, caseId: string, what: string, status: 'open' | 'all' = 'open'): Promise<any> {
+  return eventually(async () => {
+    const r = await api.get(`/v1/inbox?status=${status}`);
+    return r.status === 200 && Array.isArray(r.body) ? r.body.find((i: { caseId: string }) => i.caseId === caseId) : null;
+  }, what, 60_000);
+}
+
 /** Polls until `check` returns a truthy value (eventually consistent reads: inbox, process managers). */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

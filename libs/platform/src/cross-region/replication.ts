@@ -247,6 +247,16 @@ export class ReplicaImporter {
   }
 }
 
+/** one direction of the bridge: its source, its destination, and the consumer group whose offsets say how far it has copied */
+export interface BridgeRoute { from: string; to: string; group: string }
+
+export function bridgeRoutes(prefix: string): BridgeRoute[] {
+  return (['cq', 'sc'] as const).map((r) => {
+    const from = outboundTopic({ prefix, region: r }, otherRegion(r));
+    return { from, to: inboundTopic({ prefix, region: otherRegion(r) }, r), group: `${prefix}bridge.${from}` };
+  });
+}
+
 /**
  * The test stand-in for MirrorMaker 2: copies `<prefix><from>.outbound.<to>` to
  * `<prefix><to>.inbound.<from>` on one broker (or one in-process bus), message for message —
@@ -258,18 +268,15 @@ export class ReplicationBridge {
 
   constructor(private readonly bus: MessageBus, private readonly prefix = '') {}
 
-  routes(): { from: string; to: string }[] {
-    return (['cq', 'sc'] as const).map((r) => ({
-      from: outboundTopic({ prefix: this.prefix, region: r }, otherRegion(r)),
-      to: inboundTopic({ prefix: this.prefix, region: otherRegion(r) }, r),
-    }));
+  routes(): BridgeRoute[] {
+    return bridgeRoutes(this.prefix);
   }
 
   async start(): Promise<void> {
-    for (const { from, to } of this.routes()) {
+    for (const { from, to, group } of this.routes()) {
       await this.bus.createTopics([{ topic: from, partitions: CROSS_REGION_PARTITIONS }, { topic: to, partitions: CROSS_REGION_PARTITIONS }]);
       this.handles.push(await this.bus.subscribe({
-        groupId: `${this.prefix}bridge.${from}`,
+        groupId: group,
         topics: [from],
         maxRetries: 1000,
         retryBackoffMs: 200,
