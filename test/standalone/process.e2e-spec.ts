@@ -6,6 +6,9 @@ const DEMO_CASE = 'd375043c-5f8e-5674-a0aa-b4bbc7069844';
 
 /** `npm start` as a newcomer runs it: the built standalone process on the embedded defaults. */
 describe('standalone process (npm start)', () => {
+  // two cold starts of the built process (demo load included) on a busy 2-core machine
+  jest.setTimeout(120_000);
+
   it('starts on an empty data dir, loads the demo case, serves its timeline, and keeps every case across a crash', async () => {
     const dataDir = tempDataDir();
     const first = await spawnService(MAIN, { DATA_DIR: dataDir });
