@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { Principal } from '@lianban/auth';
+import { regionOfAgency, type Principal } from '@lianban/auth';
 import type { CaseFile } from '@lianban/domain';
 
 const BUREAU_ROLES = ['clerk', 'coordinator', 'supervisor', 'analyst', 'admin'];
@@ -17,8 +17,10 @@ export function agenciesOnCase(f: CaseFile): Set<string> {
 /**
  * Who may read a case: the petitioner their own; agency staff a case their agency has a part
  * in (a task, an appeal to decide, a supervision to answer, a dispute); the bureau, supervisors
- * and analysts any case of their region, and a bureau of another region the cases it must
- * decide on (a cross-province dispute goes to the joint conference, staffed by both provinces).
+ * and analysts any case of their region and any joint case one of their region's agencies works
+ * (DESIGN 6: each region's history holds the whole timeline of joint cases, for its own bureau to
+ * follow its agencies' part), and a bureau of another region the cases it must decide on (a
+ * cross-province dispute goes to the joint conference, staffed by both provinces).
  */
 export function canReadCase(p: Principal, f: CaseFile, jointConferenceMembers: readonly string[] = []): boolean {
   if (p.role === 'petitioner') return p.cases?.includes(f.caseId) ?? false;
@@ -26,6 +28,7 @@ export function canReadCase(p: Principal, f: CaseFile, jointConferenceMembers: r
   if (p.role === 'caseworker' || p.role === 'agency-head') return !!p.agency && onCase.has(p.agency);
   if (BUREAU_ROLES.includes(p.role)) {
     if (!p.region || p.region === f.region || (!!p.agency && onCase.has(p.agency))) return true;
+    if ([...onCase].some((a) => regionOfAgency(a) === p.region)) return true;
     return !!p.agency && jointConferenceMembers.includes(p.agency) && f.disputes.some((d) => d.deciderKind === 'joint-conference');
   }
   return false;
