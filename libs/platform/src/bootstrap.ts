@@ -16,6 +16,9 @@ export const BODY_LIMIT = '256kb';
  */
 export function configureHttp(app: NestExpressApplication, config: LianbanConfig, title: string): void {
   app.disable('x-powered-by');
+  // before anything reads req.ip: behind a reverse proxy every client would otherwise share the
+  // proxy's address (one rate-limit bucket), and a forged X-Forwarded-For from anyone else is ignored
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders);
   app.use(rateLimitMiddleware({ ip: config.rateLimitIp, token: config.rateLimitToken }));
   app.useBodyParser('json', { limit: BODY_LIMIT });
