@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LianbanConfig } from './config';
 import { validationErrorFactory } from './http-errors';
 import { RequestClockMiddleware } from './request-clock';
+import { documentIdempotencyKey } from './security/idempotency-key';
 import { rateLimitMiddleware } from './security/rate-limit';
 import { securityHeaders } from './security/security-headers';
 
@@ -34,7 +35,7 @@ export function configureHttp(app: NestExpressApplication, config: LianbanConfig
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, documentIdempotencyKey(SwaggerModule.createDocument(app, doc)));
 }
 
 export async function listen(app: INestApplication, config: LianbanConfig, name: string): Promise<void> {
