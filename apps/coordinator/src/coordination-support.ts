@@ -2,7 +2,7 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
 import type { Principal } from '@lianban/auth';
 import type { StoredEvent } from '@lianban/contracts';
 import { fold, type Decider, type DomainEvent } from '@lianban/domain';
-import { badRequest, derivedEventId } from '@lianban/platform';
+import { derivedEventId, idempotencyKeyOf } from '@lianban/platform';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -39,11 +39,8 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
  * a fresh random-looking id without a key.
  */
 export function idFor(kind: string, idempotencyKey: string | undefined, fresh: () => string): string {
-  if (idempotencyKey === undefined) return fresh();
-  if (!/^[\w.:-]{8,128}$/.test(idempotencyKey)) {
-    throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8–128 characters of letters, digits, ".", ":", "_" or "-"');
-  }
-  return derivedEventId(kind, idempotencyKey);
+  const key = idempotencyKeyOf(idempotencyKey);
+  return key === undefined ? fresh() : derivedEventId(kind, key);
 }
 
 const BUREAU_ROLES = ['coordinator', 'supervisor', 'analyst', 'admin'];

@@ -21,6 +21,8 @@
       timeline: '办理过程', swimlane: '泳道图', entries: '事件', when: '时间', who: '单位', what: '内容', asOfSlider: '回放至',
       caseStep: '状态', registeredAt: '登记时间', channel: '渠道', lead: '主办', co: '协办', met: '已完成', open: '未完成', overdueMark: '超期',
       latest: '最新', backToDashboard: '返回看板', definitions: '口径说明',
+      wrongRegion: '本系统只保存本地区的统计。该地区的统计请到该地区的系统查询。', regionNotAllowed: '您的令牌只能查看本地区的统计。',
+      noRegions: '本系统不提供您的令牌所属地区的统计，请到该地区的系统查询。', statsRefused: '统计查询未被受理：{message}',
       defText: '及时受理率＝在告知期限内受理的任务÷应受理任务；按期办结率＝在（含延期的）办理期限内答复或提交意见的任务÷应办结任务；满意率＝（满意＋基本满意）÷参评数，12345 加权＝（满意＋0.9×基本满意）÷参评数；积案＝期末仍未办结且已超期的任务。',
     },
     en: {
@@ -38,6 +40,8 @@
       timeline: 'History', swimlane: 'Swimlanes', entries: 'events', when: 'When', who: 'Agency', what: 'What', asOfSlider: 'Replay to',
       caseStep: 'Status', registeredAt: 'Registered', channel: 'Channel', lead: 'lead', co: 'co-handler', met: 'met', open: 'open', overdueMark: 'overdue',
       latest: 'latest', backToDashboard: 'Back to the dashboard', definitions: 'Definitions',
+      wrongRegion: 'This deployment keeps its own region\'s statistics only. Ask that region\'s own deployment.', regionNotAllowed: 'Your token may see the statistics of its own region only.',
+      noRegions: 'This deployment keeps no statistics of your token\'s region. Ask that region\'s own deployment.', statsRefused: 'The statistics request was refused: {message}',
       defText: 'Timely acceptance = tasks acknowledged within their limit ÷ tasks due; on-time completion = tasks replied (or opinion given) within their (extended) limit ÷ tasks due; satisfaction = (satisfied + basically satisfied) ÷ rated, 12345 weighting = (satisfied + 0.9 × basically satisfied) ÷ rated; backlog = tasks open past their limit at the end of the period.',
     },
   };
@@ -125,6 +129,7 @@
           if (!r.ok) {
             var err = new Error((body && body.error && body.error.message) || ('HTTP ' + r.status));
             err.status = r.status;
+            err.code = body && body.error ? body.error.code : undefined;
             throw err;
           }
           return body;
@@ -194,12 +199,20 @@
     box.textContent = e && e.message ? e.message : String(e);
   }
 
+  function clearError() {
+    var box = document.getElementById('error-box');
+    if (box) {
+      box.hidden = true;
+      box.textContent = '';
+    }
+  }
+
   function regionOfAgency(agencyId) {
     return /^51/.test(agencyId) ? 'sc' : 'cq';
   }
 
   window.Lianban = {
     lang: lang, t: t, translate: translate, bindLanguageSwitch: bindLanguageSwitch, api: api, download: download,
-    day: day, minute: minute, pct: pct, num: num, chinaDayStart: chinaDayStart, el: el, showError: showError, regionOfAgency: regionOfAgency,
+    day: day, minute: minute, pct: pct, num: num, chinaDayStart: chinaDayStart, el: el, showError: showError, clearError: clearError, regionOfAgency: regionOfAgency,
   };
 })();

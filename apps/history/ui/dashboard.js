@@ -126,6 +126,26 @@
     if (!o.items.length) tbody.appendChild(L.el('tr', {}, [L.el('td', { colspan: '7', class: 'muted', text: t('noData') })]));
   }
 
+  /**
+   * A refused question (4xx: another region's statistics, a token of another region) leaves no
+   * chart of the previous question standing: the figures are emptied and the page says why.
+   */
+  function fail(e) {
+    state.reports = null;
+    Object.keys(charts).forEach(function (k) { charts[k].clear(); });
+    document.querySelectorAll('[data-kpi] .value').forEach(function (v) { v.textContent = '—'; });
+    document.querySelectorAll('[data-kpi] .sub').forEach(function (v) { v.textContent = ''; });
+    ['#ranking tbody', '#overdue tbody'].forEach(function (s) { document.querySelector(s).textContent = ''; });
+    document.getElementById('overdue-count').textContent = '';
+    document.getElementById('as-of-label').textContent = '';
+    var refused = e && e.status >= 400 && e.status < 500;
+    document.body.setAttribute('data-error', (e && e.code) || (refused ? 'HTTP_' + e.status : 'FAILED'));
+    if (!refused) return L.showError(e);
+    if (e.code === 'WRONG_REGION_SERVICE') return L.showError(t('wrongRegion'));
+    if (e.code === 'REGION_NOT_ALLOWED') return L.showError(t('regionNotAllowed'));
+    L.showError(t('statsRefused', { message: e.message }));
+  }
+
   function load() {
     document.body.removeAttribute('data-ready');
     var p = query();
@@ -142,9 +162,11 @@
       L.api(withParams('/v1/stats/overdue', overdue)),
     ]).then(function (res) {
       state.reports = res;
+      L.clearError();
+      document.body.removeAttribute('data-error');
       render();
       document.body.setAttribute('data-ready', 'true');
-    }).catch(L.showError);
+    }).catch(fail);
   }
 
   function render() {
@@ -166,6 +188,23 @@
     select.value = keep || (last !== null ? String(last) : '');
   }
 
+  /**
+   * Offers only the regions this deployment answers for this token (a cross-region deployment
+   * keeps its own region; a token of one region sees that region), and "both" only where a
+   * question without region sums them.
+   */
+  function fillRegions(answered) {
+    var select = document.getElementById('f-region');
+    select.textContent = '';
+    var options = (answered.combined ? [''] : []).concat(answered.regions);
+    options.forEach(function (r) {
+      var key = r === '' ? 'allRegions' : r;
+      select.appendChild(L.el('option', { value: r, 'data-i18n': key, text: t(key) }));
+    });
+    select.disabled = options.length < 2;
+    return options.length > 0;
+  }
+
   function start() {
     L.translate();
     L.bindLanguageSwitch(function () {
@@ -180,12 +219,20 @@
       L.download(withParams('/v1/stats', query(), { groupBy: 'district', format: 'csv' }), 'lianban-stats-district.csv').catch(L.showError);
     });
     window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
-    // the years the data spans pick the default period: the latest year with petitions
-    L.api('/v1/stats?groupBy=region').then(function (all) {
-      state.coverage = all.coverage;
-      fillYears(all.coverage);
-      return load();
-    }).catch(L.showError);
+    // the regions first: a region this deployment does not answer is never offered, nor asked
+    L.api('/v1/stats/regions').then(function (answered) {
+      if (!fillRegions(answered)) {
+        document.getElementById('filters').querySelectorAll('select, input, button').forEach(function (c) { c.disabled = true; });
+        document.body.setAttribute('data-error', 'NO_REGIONS');
+        return L.showError(t('noRegions'));
+      }
+      // the years the data spans pick the default period: the latest year with petitions
+      return L.api(withParams('/v1/stats', query(), { groupBy: 'region' })).then(function (all) {
+        state.coverage = all.coverage;
+        fillYears(all.coverage);
+        return load();
+      });
+    }).catch(fail);
   }
 
   start();

@@ -103,6 +103,8 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /v1/cases/{caseId}/timeline': allow(STAFF, 'case'),
   'GET /v1/stats': allow(['analyst', 'coordinator'], 'region'),
   'GET /v1/stats/overdue': allow(['analyst', 'coordinator'], 'region'),
+  // which regions the two above answer for the caller: nothing of any region's figures
+  'GET /v1/stats/regions': allow(['analyst', 'coordinator'], 'none'),
   'GET /v1/agencies': allow(ANYONE, 'none'),
 
   // administration of personal data (个人信息保护法): erasure and the audit of who read what

@@ -12,13 +12,15 @@ export interface MessageBusConfig {
   /** replication factor for topics the bus creates (kafka only; default 1) */
   replicationFactor?: number;
   logger?: BusLogger;
+  /** memory only: messages kept per partition once every group has committed them (InProcessBusOptions) */
+  retainedMessages?: number;
 }
 
 /** Picks the adapter from configuration (DESIGN 2: `BUS=memory|kafka`, `KAFKA_BROKERS`). */
 export function createMessageBus(config: MessageBusConfig): MessageBus {
   switch (config.kind) {
     case 'memory':
-      return new InProcessBus({ logger: config.logger });
+      return new InProcessBus({ logger: config.logger, retainedMessages: config.retainedMessages });
     case 'kafka': {
       const brokers = (config.brokers ?? []).map((b) => b.trim()).filter((b) => b.length > 0);
       if (brokers.length === 0) {

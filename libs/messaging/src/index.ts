@@ -9,6 +9,6 @@ export {
   MAX_RETRY_BACKOFF_MS,
   retryDelayMs,
 } from './delivery';
-export { InProcessBus, InProcessBusOptions } from './memory/in-process-bus';
+export { DEFAULT_BUS_RETENTION_MESSAGES, InProcessBus, InProcessBusOptions } from './memory/in-process-bus';
 export { KafkaBus, KafkaBusOptions } from './kafka/kafka-bus';
 export { createMessageBus, MessageBusConfig } from './factory';

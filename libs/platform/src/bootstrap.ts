@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LianbanConfig } from './config';
 import { validationErrorFactory } from './http-errors';
 import { RequestClockMiddleware } from './request-clock';
+import { documentIdempotencyKey } from './security/idempotency-key';
 import { rateLimitMiddleware } from './security/rate-limit';
 import { securityHeaders } from './security/security-headers';
 
@@ -16,6 +17,9 @@ export const BODY_LIMIT = '256kb';
  */
 export function configureHttp(app: NestExpressApplication, config: LianbanConfig, title: string): void {
   app.disable('x-powered-by');
+  // before anything reads req.ip: behind a reverse proxy every client would otherwise share the
+  // proxy's address (one rate-limit bucket), and a forged X-Forwarded-For from anyone else is ignored
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders);
   app.use(rateLimitMiddleware({ ip: config.rateLimitIp, token: config.rateLimitToken }));
   app.useBodyParser('json', { limit: BODY_LIMIT });
@@ -31,7 +35,7 @@ export function configureHttp(app: NestExpressApplication, config: LianbanConfig
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, documentIdempotencyKey(SwaggerModule.createDocument(app, doc)));
 }
 
 export async function listen(app: INestApplication, config: LianbanConfig, name: string): Promise<void> {

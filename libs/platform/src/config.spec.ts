@@ -158,4 +158,27 @@ describe('configuration of security (issue 9)', () => {
     expect(loadConfig({ RATE_LIMIT_IP: 'off', RATE_LIMIT_TOKEN: '5/1' })).toMatchObject({ rateLimitIp: null, rateLimitToken: { requests: 5, seconds: 1 } });
     for (const bad of ['0/10', '10', '10/0', '10/3601', 'lots']) expect(() => loadConfig({ RATE_LIMIT_IP: bad })).toThrow(/RATE_LIMIT_IP/);
   });
+
+  it('trusts no proxy by default; TRUST_PROXY names proxies (addresses, subnets, Express\'s named subnets) or a hop count, never everyone', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,loopback,fd00::/8,::1' }).trustProxy)
+      .toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback', 'fd00::/8', '::1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'on' })).toThrow(/TRUST_PROXY=on would trust X-Forwarded-For from anyone/);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true/);
+    for (const bad of ['0', '11']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/hop count must be 1–10/);
+    for (const bad of ['10.0.0.0/33', 'fd00::/129', 'proxy.internal', '10.0.0.1,', '300.1.1.1', 'everyone']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: .* is not an IP address/);
+    }
+  });
+
+  it('keeps 1,000 committed messages per partition on the in-process bus by default; BUS_RETENTION_MESSAGES changes it, only there', () => {
+    expect(loadConfig({}).busRetentionMessages).toBe(1000);
+    expect(loadConfig({ BUS_RETENTION_MESSAGES: '0' }).busRetentionMessages).toBe(0);
+    expect(loadConfig({ BUS_RETENTION_MESSAGES: '50000' }).busRetentionMessages).toBe(50_000);
+    for (const bad of ['-1', 'all', '1e3', '1000001']) expect(() => loadConfig({ BUS_RETENTION_MESSAGES: bad })).toThrow(/BUS_RETENTION_MESSAGES=/);
+    expect(() => loadConfig({ BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', AUTH_MODE: 'jwt', BUS_RETENTION_MESSAGES: '10' }))
+      .toThrow(/BUS_RETENTION_MESSAGES applies to the in-process bus/);
+  });
 });

@@ -1,8 +1,10 @@
 import { hkdfSync } from 'node:crypto';
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { DEV_MASTER_KEY, JwksError, parseJwks, parseSigningKey, type SigningKey, type VerificationKey } from '@lianban/auth';
 import type { Region } from '@lianban/contracts';
+import { DEFAULT_BUS_RETENTION_MESSAGES } from '@lianban/messaging';
 import {
   AUTO_SUPERVISED_LIMIT_KINDS, LIMITS, WATCHED_LIMIT_KINDS, type AutoSupervisedLimitKind, type WarningDays, type WatchedLimitKind,
 } from '@lianban/domain';
@@ -41,6 +43,18 @@ export interface LianbanConfig {
   /** token buckets (RATE_LIMIT_IP, RATE_LIMIT_TOKEN); null = off */
   rateLimitIp: RateLimit | null;
   rateLimitToken: RateLimit | null;
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For (TRUST_PROXY): `false` = none
+   * (the socket's peer is the client), a hop count, or proxy addresses and subnets. Handed to
+   * Express's `trust proxy`, so `req.ip` (rate limits, anything else that names the client)
+   * follows one rule.
+   */
+  trustProxy: TrustProxy;
+  /**
+   * In-process bus (BUS=memory): messages kept per partition once every consumer group of the
+   * topic has committed past them (BUS_RETENTION_MESSAGES); 0 keeps none of those.
+   */
+  busRetentionMessages: number;
   demo: boolean;
   /**
    * embedded = one process on the in-process bus (the standalone app), whatever the store;
@@ -93,6 +107,9 @@ export interface RateLimit {
   requests: number;
   seconds: number;
 }
+
+/** `false`, a number of proxy hops to trust, or proxy addresses / subnets (Express's `trust proxy`) */
+export type TrustProxy = false | number | string[];
 
 /** What a process's main() decides for the settings whose default depends on the process. */
 export interface ConfigDefaults {
@@ -154,6 +171,52 @@ function rateLimit(env: NodeJS.ProcessEnv, name: string, fallback: string): Rate
     throw new ConfigError(`${name}=${text} must be off or <requests>/<seconds>, e.g. 3000/10 (1–3600 seconds)`);
   }
   return { requests, seconds };
+}
+
+/** proxy-addr's named subnets (Express `trust proxy`) */
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY: `off` (default), a hop count `1`–`10`, or a comma-separated list of proxy
+ * addresses, CIDR subnets and the names `loopback`, `linklocal`, `uniquelocal`. `on`/`true`
+ * (trust every peer) is refused: any client could then pick the address it is counted under.
+ */
+function trustProxy(text: string | undefined): TrustProxy {
+  const v = (text ?? '').trim();
+  if (v === '' || v === 'off') return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops < 1 || hops > MAX_PROXY_HOPS) throw new ConfigError(`TRUST_PROXY=${v}: a hop count must be 1–${MAX_PROXY_HOPS} (or off)`);
+    return hops;
+  }
+  if (v === 'on' || v === 'true') {
+    throw new ConfigError(`TRUST_PROXY=${v} would trust X-Forwarded-For from anyone, so any client could choose its address: name the proxies (addresses, subnets, loopback…) or a hop count`);
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    if (NAMED_SUBNETS.has(e)) continue;
+    const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(e);
+    const family = m ? isIP(m[1]) : 0;
+    if (!m || family === 0 || (m[2] !== undefined && Number(m[2]) > (family === 4 ? 32 : 128))) {
+      throw new ConfigError(`TRUST_PROXY: ${e || '(empty)'} is not an IP address, a CIDR subnet (10.0.0.0/8) or one of loopback | linklocal | uniquelocal`);
+    }
+  }
+  return entries;
+}
+
+const MAX_BUS_RETENTION = 1_000_000;
+
+function busRetentionMessages(env: NodeJS.ProcessEnv, bus: 'memory' | 'kafka'): number {
+  const text = env.BUS_RETENTION_MESSAGES;
+  if (text === undefined || text === '') return DEFAULT_BUS_RETENTION_MESSAGES;
+  if (bus === 'kafka') {
+    throw new ConfigError('BUS_RETENTION_MESSAGES applies to the in-process bus (BUS=memory); on Kafka, retention is the topics\' retention.ms / retention.bytes');
+  }
+  if (!/^\d+$/.test(text) || Number(text) > MAX_BUS_RETENTION) {
+    throw new ConfigError(`BUS_RETENTION_MESSAGES=${text} must be a whole number of messages per partition, 0–${MAX_BUS_RETENTION}`);
+  }
+  return Number(text);
 }
 
 function readFile(name: string, file: string): string {
@@ -222,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   const eventStore = oneOf(env, 'EVENTSTORE', ['sqlite', 'postgres', 'eventstoredb'] as const, 'sqlite');
   const bus = oneOf(env, 'BUS', ['memory', 'kafka'] as const, 'memory');
   const embedded = bus === 'memory';
+  const busRetention = busRetentionMessages(env, bus);
   const databaseUrl = env.DATABASE_URL || null;
   if (eventStore === 'postgres' && !databaseUrl) throw new ConfigError('EVENTSTORE=postgres needs DATABASE_URL');
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || null;
@@ -273,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   const masterKey = masterKeyOf(env, embedded && authMode === 'dev');
   const rateLimitIp = rateLimit(env, 'RATE_LIMIT_IP', '3000/10');
   const rateLimitToken = rateLimit(env, 'RATE_LIMIT_TOKEN', '2000/10');
+  const trustedProxies = trustProxy(env.TRUST_PROXY);
   const demo = oneOf(env, 'DEMO', ['on', 'off'] as const, embedded ? 'on' : 'off') === 'on';
   const relay = oneOf(env, 'RELAY', ['on', 'off'] as const, (defaults.relay ?? embedded) ? 'on' : 'off') === 'on';
   const topicPrefix = env.KAFKA_TOPIC_PREFIX ?? '';
@@ -299,7 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   return {
     port, dataDir: path.resolve(env.DATA_DIR || './data'), eventStore, bus, databaseUrl, eventStoreConnectionString, kafkaBrokers,
     region, agencyId, authMode, authSecret, authJwks, authJwksFile, authJwksUrl, authIssuer, authAudience, authClockSkewSec: Number(skewText),
-    authSigningKey, masterKey, rateLimitIp, rateLimitToken, demo, embedded, relay, topicPrefix, testCrashAfterEffect,
+    authSigningKey, masterKey, rateLimitIp, rateLimitToken, trustProxy: trustedProxies, busRetentionMessages: busRetention, demo, embedded, relay, topicPrefix, testCrashAfterEffect,
     petitionerKeySecret, deadlineWatchIntervalMs, deadlineWarningDays: warningDays(env.DEADLINE_WARNING_DAYS),
     autoSupervisionLimits: autoSupervisionLimits(env),
     supervisionEscalation: oneOf(env, 'SUPERVISION_ESCALATION', ['on', 'off'] as const, 'on') === 'on',

@@ -25,6 +25,7 @@ export * from './relay/accuser-protection';
 export * from './security/authorize';
 export * from './security/policy.guard';
 export * from './security/idempotency.interceptor';
+export * from './security/idempotency-key';
 export * from './security/security-store';
 export * from './security/audit-log';
 export * from './security/erasure';

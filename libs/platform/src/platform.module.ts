@@ -90,7 +90,7 @@ export class PlatformModule implements NestModule {
             connectionString: config.eventStoreConnectionString ?? undefined,
           }),
         },
-        { provide: MESSAGE_BUS, useFactory: () => ports.bus ?? createMessageBus({ kind: config.bus, brokers: config.kafkaBrokers, clientId: `lianban-${config.region}` }) },
+        { provide: MESSAGE_BUS, useFactory: () => ports.bus ?? createMessageBus({ kind: config.bus, brokers: config.kafkaBrokers, clientId: `lianban-${config.region}`, retainedMessages: config.busRetentionMessages }) },
         {
           provide: VAULT,
           // postgres: every process of the region must seal and open with the same keys, so the key

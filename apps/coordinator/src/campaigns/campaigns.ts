@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, CommandHandler, QueryBus, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Caller, type Principal } from '@lianban/auth';
 import type { Region } from '@lianban/contracts';
@@ -10,7 +10,7 @@ import {
 } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import {
-  badRequest, canReadCase, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, EVENT_STORE, notFound, Now, type LianbanConfig,
+  badRequest, canReadCase, IdempotencyKey, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, EVENT_STORE, notFound, Now, type LianbanConfig,
 } from '@lianban/platform';
 import { canSeeCoordination, dryRun, idFor, IsChinaDate, IsInstant } from '../coordination-support';
 import { CoordinationDirectory } from '../coordination-directory';
@@ -171,8 +171,7 @@ export class CampaignsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'launch a campaign (专项工作) with a name and a period' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the first answer' })
-  launch(@Body() body: LaunchCampaignDto, @Now() at: string, @Caller() caller: Principal, @Headers('idempotency-key') key?: string) {
+  launch(@Body() body: LaunchCampaignDto, @Now() at: string, @Caller() caller: Principal, @IdempotencyKey() key?: string) {
     return this.commands.execute(new LaunchCampaignCommand(body, at, caller, key));
   }
 

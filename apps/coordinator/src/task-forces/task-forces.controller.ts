@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '@lianban/auth';
-import { badRequest, Now } from '@lianban/platform';
+import { badRequest, IdempotencyKey, Now } from '@lianban/platform';
 import {
   AddMemberDto, CloseTaskForceDto, CompleteMilestoneDto, FormTaskForceDto, GatheringDto, ListTaskForcesDto, ReleaseMemberDto, SetMilestoneDto,
 } from './task-forces.dto';
@@ -28,8 +28,7 @@ export class TaskForcesController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: '成立工作专班 for one or several cases: a leader who owns them (包案) and member agencies of any region; its events join each case\'s timeline' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the first answer, not a second task force' })
-  form(@Body() body: FormTaskForceDto, @Now() at: string, @Caller() caller: Principal, @Headers('idempotency-key') key?: string) {
+  form(@Body() body: FormTaskForceDto, @Now() at: string, @Caller() caller: Principal, @IdempotencyKey() key?: string) {
     return this.commands.execute(new FormTaskForceCommand(body, at, caller, key));
   }
 

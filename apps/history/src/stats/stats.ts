@@ -1,8 +1,9 @@
-import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Caller, type Principal } from '@lianban/auth';
+import type { Region } from '@lianban/contracts';
 import { ApiError, badRequest, CONFIG, forbidden, Now, type LianbanConfig } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { parseMoment } from '../moment';
@@ -12,6 +13,22 @@ import { OverdueQueryDto, StatsQueryDto } from './stats.dto';
 import { computeStats, overdueItems, type GroupBy, type OverdueItem, type StatsReport } from './statistics';
 
 const REGION_NAMES: Record<string, string> = { cq: '重庆', sc: '四川' };
+const REGIONS: readonly Region[] = ['cq', 'sc'];
+
+/** What the caller may ask this deployment for (GET /v1/stats/regions): the dashboard offers only these. */
+export interface StatsRegions {
+  /** the regions whose statistics this deployment answers for this caller; empty: none */
+  regions: Region[];
+  /** whether a question without `region` sums several regions (else it is the one region listed) */
+  combined: boolean;
+}
+
+/** the same rules as scopedRegion, stated as what is answered rather than what is refused */
+export function regionsAnswered(caller: Principal, config: Pick<LianbanConfig, 'crossRegion' | 'region'>): StatsRegions {
+  const kept = config.crossRegion ? [config.region] : REGIONS;
+  const regions = kept.filter((r) => !caller.region || r === caller.region);
+  return { regions, combined: regions.length > 1 };
+}
 
 /**
  * What a caller may see: a token that names a region sees that region's statistics only. With
@@ -20,7 +37,7 @@ const REGION_NAMES: Record<string, string> = { cq: '重庆', sc: '四川' };
  * so a question about the other region is sent there (421, like an agency service asked for
  * another agency).
  */
-function scopedRegion(caller: Principal, asked: string | undefined, config: Pick<LianbanConfig, 'crossRegion' | 'region'>): string | undefined {
+export function scopedRegion(caller: Principal, asked: string | undefined, config: Pick<LianbanConfig, 'crossRegion' | 'region'>): string | undefined {
   if (caller.region && asked && asked !== caller.region) {
     throw forbidden('REGION_NOT_ALLOWED', `this token acts in region ${caller.region}; it cannot read the statistics of ${asked}`);
   }
@@ -98,17 +115,27 @@ export class GetOverdueHandler implements IQueryHandler<GetOverdueQuery, Overdue
   }
 }
 
+/** the answers of scopedRegion, on every route that asks it */
+const ApiRegionRefusals = () => applyDecorators(
+  ApiResponse({ status: 403, description: 'REGION_NOT_ALLOWED: the token acts in another region than the one asked for' }),
+  ApiResponse({
+    status: 421,
+    description: 'WRONG_REGION_SERVICE (CROSS_REGION=on): this deployment keeps only its own region\'s statistics; ask the other region\'s deployment. GET /v1/stats/regions says what is answered here',
+  }),
+);
+
 @ApiTags('statistics')
 @ApiBearerAuth()
 @Controller('v1/stats')
 export class StatsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly queries: QueryBus, @Inject(CONFIG) private readonly config: LianbanConfig) {}
 
   @Get()
   @ApiProduces('application/json', 'text/csv')
   @ApiOperation({
     summary: '及时受理率, 按期办结率, 满意率 (two formulas), 网上信访占比, repeat rate and backlog for a period, grouped and ranked, as of any moment',
   })
+  @ApiRegionRefusals()
   async stats(@Query() q: StatsQueryDto, @Now() now: string, @Caller() caller: Principal, @Res({ passthrough: true }) res: Response): Promise<StatsReport | string> {
     const report = await this.queries.execute<GetStatsQuery, StatsReport>(new GetStatsQuery(q, now, caller));
     if (q.format !== 'csv') return report;
@@ -121,7 +148,16 @@ export class StatsController {
   @Get('overdue')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'the backlog (积案) item by item, most overdue first: tasks past their limit and cases not routed in time' })
+  @ApiRegionRefusals()
   overdue(@Query() q: OverdueQueryDto, @Now() now: string, @Caller() caller: Principal): Promise<OverdueList> {
     return this.queries.execute(new GetOverdueQuery(q, now, caller));
+  }
+
+  @Get('regions')
+  @ApiOperation({
+    summary: 'the regions whose statistics this deployment answers for the caller, and whether a question without region sums them (the dashboard offers only these)',
+  })
+  regions(@Caller() caller: Principal): StatsRegions {
+    return regionsAnswered(caller, this.config);
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
@@ -9,7 +9,7 @@ import {
   addCalendarDays, DEMAND_CLASSES, FIRST_RECEPTION_DATE, findReceptionSession, localDate, RECEPTION_SCHEDULES, receptionSessionsBetween,
   requireInSession, type DemandClass, type ReceptionSession,
 } from '@lianban/domain';
-import { badRequest, notFound, Now } from '@lianban/platform';
+import { badRequest, IdempotencyKey, notFound, Now } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { RegisterPetitionCommand, type RegisterPetitionResult, type RepeatPetitionResult } from '../register-petition/register-petition.command';
 import { PetitionerDto, type RegisterPetitionDto } from '../register-petition/register-petition.dto';
@@ -106,18 +106,14 @@ export class ReceptionsController {
     summary: 'register a visit received at a reception session, on its day: a petition on the visit channel with the receiving leader recorded',
     description: 'The same matter from the same petitioner while its case is open is linked to it as a repeat (200, Art. 19), the reception recorded on the repeat.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the first answer' })
   async register(
     @Param() p: SessionParamDto,
     @Body() body: ReceptionPetitionDto,
     @Now() at: string,
     @Caller() caller: Principal,
     @Res({ passthrough: true }) res: Response,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ) {
-    if (idempotencyKey !== undefined && !/^[\w.:-]{8,128}$/.test(idempotencyKey)) {
-      throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8–128 characters of letters, digits, ".", ":", "_" or "-"');
-    }
     const session = findReceptionSession(RECEPTION_SCHEDULES, p.sessionId);
     if (!session) throw notFound('RECEPTION_SESSION_NOT_FOUND', `no reception session ${p.sessionId}; GET /v1/receptions lists them`);
     const reception = requireInSession(session, at);

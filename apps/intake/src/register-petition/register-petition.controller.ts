@@ -1,9 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Caller, type Principal } from '@lianban/auth';
-import { badRequest, Now } from '@lianban/platform';
+import { IdempotencyKey, Now } from '@lianban/platform';
 import { RegisterPetitionCommand, type RegisterPetitionResult, type RepeatPetitionResult } from './register-petition.command';
 import { RegisterPetitionDto } from './register-petition.dto';
 
@@ -20,17 +20,16 @@ export class RegisterPetitionController {
     description: 'The same matter from the same petitioner while its case is open answers 200 {caseId, caseNumber, repeat: true} (Art. 19); '
       + 'a matter concluded after its 复核 answers 409 CASE_CONCLUDED and the attempt is recorded on that case (Art. 36).',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the first answer' })
+  @ApiResponse({ status: 201, description: 'registered: {caseId, caseNumber, status, petitionerToken}' })
+  @ApiResponse({ status: 200, description: 'a repeat (Art. 19): {caseId: the open case, caseNumber, repeat: true}' })
+  @ApiResponse({ status: 409, description: 'CASE_CONCLUDED: the matter was concluded after its 复核 (Art. 36); the attempt is recorded' })
   async register(
     @Body() body: RegisterPetitionDto,
     @Now() at: string,
     @Caller() caller: Principal | undefined,
     @Res({ passthrough: true }) res: Response,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<Omit<RegisterPetitionResult, 'replayed'> | RepeatPetitionResult> {
-    if (idempotencyKey !== undefined && !/^[\w.:-]{8,128}$/.test(idempotencyKey)) {
-      throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8–128 characters of letters, digits, ".", ":", "_" or "-"');
-    }
     const result = await this.commands.execute<RegisterPetitionCommand, RegisterPetitionResult | RepeatPetitionResult>(
       new RegisterPetitionCommand(body, at, caller, idempotencyKey),
     );

@@ -1,4 +1,6 @@
 import { randomUUID } from 'crypto';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { runMessageBusContract } from '@lianban/testing';
 import { IncomingMessage, InProcessBus, partitionForKey } from '@lianban/messaging';
 // kafkajs' own DefaultPartitioner hash (the Java client's murmur2), to prove the in-process
@@ -157,5 +159,149 @@ describe('InProcessBus specifics', () => {
     await closing;
     expect(finished).toBe(true);
     await expect(bus.subscribe({ groupId: 'g2', topics: ['t'], handler: async () => undefined })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('InProcessBus retention: memory is bounded, and nothing a known group has not committed is dropped', () => {
+  const one = 't';
+  const msg = (i: number, bytes = 8) => ({ key: 'k', value: Buffer.alloc(bytes, i % 256), headers: { i: String(i) } });
+  const publishRange = (bus: InProcessBus, from: number, to: number, bytes?: number) =>
+    bus.publish(one, Array.from({ length: to - from }, (_, j) => msg(from + j, bytes)));
+
+  /** a consumer that counts, keeps each message's `i` header (not its value) and lets a test wait */
+  function counter() {
+    const seen: { offset: number; i: number }[] = [];
+    let wake: (() => void) | null = null;
+    return {
+      seen,
+      handler: async (m: IncomingMessage) => {
+        seen.push({ offset: Number(m.offset), i: Number(m.headers.i) });
+        wake?.();
+      },
+      until: (n: number) => new Promise<void>((resolve) => {
+        const check = () => (seen.length >= n ? resolve() : undefined);
+        wake = check;
+        check();
+      }),
+    };
+  }
+
+  it('keeps the newest retainedMessages that every group committed; a stopped group that lags holds its backlog until it catches up', async () => {
+    const bus = new InProcessBus({ logger: silent, retainedMessages: 5 });
+    await bus.createTopics([{ topic: one, partitions: 1 }]);
+    await publishRange(bus, 0, 3);
+    const lagging = counter();
+    const lagHandle = await bus.subscribe({ groupId: 'lagging', topics: [one], handler: lagging.handler });
+    await lagging.until(3);
+    await lagHandle.stop();
+
+    const current = counter();
+    await bus.subscribe({ groupId: 'current', topics: [one], handler: current.handler });
+    await publishRange(bus, 3, 100);
+    await current.until(100);
+    // 'current' committed all 100, 'lagging' only 3: nothing above offset 3 may go
+    expect(bus.topicOffsets(one)).toEqual([{ partition: 0, low: 3, high: 100 }]);
+
+    // the lagging group comes back and gets every message after its commit, none lost
+    const resumed = counter();
+    await bus.subscribe({ groupId: 'lagging', topics: [one], handler: resumed.handler });
+    await resumed.until(97);
+    expect(resumed.seen.map((m) => m.i)).toEqual(Array.from({ length: 97 }, (_, j) => 3 + j));
+    // now both committed everything: only the newest 5 are kept
+    expect(bus.topicOffsets(one)).toEqual([{ partition: 0, low: 95, high: 100 }]);
+    await bus.close();
+  });
+
+  it('a group that joins after trimming starts at the earliest message still held (Kafka\'s "earliest"), with the offsets unchanged', async () => {
+    const bus = new InProcessBus({ logger: silent, retainedMessages: 4 });
+    await bus.createTopics([{ topic: one, partitions: 1 }]);
+    // nobody subscribes: a topic without groups keeps only its newest 4
+    await publishRange(bus, 0, 50);
+    expect(bus.topicOffsets(one)).toEqual([{ partition: 0, low: 46, high: 50 }]);
+    const late = counter();
+    await bus.subscribe({ groupId: 'late', topics: [one], handler: late.handler });
+    await late.until(4);
+    expect(late.seen).toEqual([46, 47, 48, 49].map((i) => ({ offset: i, i })));
+    // while it is subscribed, what it has not committed stays, whatever the bound
+    await bus.close();
+
+    // a group that has not yet committed anything holds every message from where it joined
+    const held = new InProcessBus({ logger: silent, retainedMessages: 0 });
+    await held.createTopics([{ topic: one, partitions: 1 }]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = counter();
+    await held.subscribe({ groupId: 'slow', topics: [one], handler: async (m) => { await gate; await slow.handler(m); } });
+    await publishRange(held, 0, 20);
+    expect(held.topicOffsets(one)).toEqual([{ partition: 0, low: 0, high: 20 }]);
+    release();
+    await slow.until(20);
+    // the offset is committed after the handler resolved: one turn later
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(slow.seen.map((m) => m.i)).toEqual(Array.from({ length: 20 }, (_, j) => j));
+    // retainedMessages 0: each message goes as soon as the last group commits it
+    expect(held.topicOffsets(one)).toEqual([{ partition: 0, low: 20, high: 20 }]);
+    // fromBeginning=false is pinned at the end of the partition, which retention did not move
+    await publishRange(held, 20, 21);
+    const latest = counter();
+    await held.subscribe({ groupId: 'latest', topics: [one], fromBeginning: false, handler: latest.handler });
+    await publishRange(held, 21, 22);
+    await latest.until(1);
+    expect(latest.seen).toEqual([{ offset: 21, i: 21 }]);
+    await held.close();
+  });
+
+  it('gives the memory of dropped messages back (measured against a lagging group that holds the same amount)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const external = () => {
+      gc();
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    const MB = 1024 * 1024;
+    // 64 messages of 1 MB each: far above the noise of a jest worker
+    const run = async (lag: boolean) => {
+      const bus = new InProcessBus({ logger: silent, retainedMessages: 2 });
+      await bus.createTopics([{ topic: one, partitions: 1 }]);
+      if (lag) await (await bus.subscribe({ groupId: 'gone', topics: [one], fromBeginning: false, handler: async () => undefined })).stop();
+      const reader = counter();
+      await bus.subscribe({ groupId: 'reader', topics: [one], handler: reader.handler });
+      const before = external();
+      for (let i = 0; i < 64; i++) await publishRange(bus, i, i + 1, MB);
+      await reader.until(64);
+      const held = external() - before;
+      const offsets = bus.topicOffsets(one);
+      await bus.close();
+      return { held, offsets };
+    };
+    const trimmed = await run(false);
+    const lagging = await run(true);
+    expect(trimmed.offsets).toEqual([{ partition: 0, low: 62, high: 64 }]);
+    expect(lagging.offsets).toEqual([{ partition: 0, low: 0, high: 64 }]);
+    // the lagging group's 64 MB stay (that is the measurement working); the trimmed bus keeps ~2 MB
+    expect(lagging.held).toBeGreaterThan(48 * MB);
+    expect(trimmed.held).toBeLessThan(16 * MB);
+  });
+
+  it('keeps offsets and order right across many trims (the dropped front of the log is compacted in bulk)', async () => {
+    const bus = new InProcessBus({ logger: silent, retainedMessages: 10 });
+    await bus.createTopics([{ topic: one, partitions: 1 }]);
+    const reader = counter();
+    await bus.subscribe({ groupId: 'reader', topics: [one], handler: reader.handler });
+    for (let i = 0; i < 5000; i += 250) await publishRange(bus, i, i + 250);
+    await reader.until(5000);
+    expect(reader.seen.every((m, j) => m.offset === j && m.i === j)).toBe(true);
+    expect(bus.topicOffsets(one)).toEqual([{ partition: 0, low: 4990, high: 5000 }]);
+    const late = counter();
+    await bus.subscribe({ groupId: 'late', topics: [one], handler: late.handler });
+    await late.until(10);
+    expect(late.seen).toEqual(Array.from({ length: 10 }, (_, j) => ({ offset: 4990 + j, i: 4990 + j })));
+    await bus.close();
+  });
+
+  it('refuses a negative or fractional retainedMessages', () => {
+    expect(() => new InProcessBus({ logger: silent, retainedMessages: -1 })).toThrow(/retainedMessages/);
+    expect(() => new InProcessBus({ logger: silent, retainedMessages: 1.5 })).toThrow(/retainedMessages/);
   });
 });

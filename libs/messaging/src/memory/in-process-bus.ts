@@ -12,6 +12,15 @@
  * Everything lives in memory and is gone when the process exits. That is enough: the event
  * store is the outbox (DESIGN 5), so after a restart the relay republishes from its own
  * checkpoint, and every consumer is idempotent through its inbox. Nothing here needs to survive.
+ *
+ * Retention. Kafka deletes by age or size whoever has not read; here a dropped message cannot be
+ * fetched again from anywhere, so retention never takes one that a known group (one that ever
+ * subscribed to the topic, members running or not) has not committed. Of the messages every
+ * known group has committed — and of a topic nobody subscribes to, of all — each partition keeps
+ * the newest `retainedMessages`. A lagging group therefore holds its partitions' backlog (the
+ * partition may exceed the bound until it catches up). A group that subscribes later starts, like
+ * Kafka's `auto.offset.reset=earliest`, at the earliest message still held; offsets keep their
+ * numbers, so the first one it sees may be above 0.
  */
 import { BusClosedError, InvalidMessageError, UnknownTopicError } from '../errors';
 import {
@@ -37,7 +46,19 @@ import type {
 
 export interface InProcessBusOptions {
   logger?: BusLogger;
+  /**
+   * Per partition, how many messages that every known group has committed (or, on a topic no
+   * group subscribes to, any messages) are kept for groups that join later; default
+   * DEFAULT_BUS_RETENTION_MESSAGES. 0 drops each message as soon as the last group commits it.
+   */
+  retainedMessages?: number;
 }
+
+/** messages kept per partition beyond what every group still needs (see Retention above) */
+export const DEFAULT_BUS_RETENTION_MESSAGES = 1000;
+
+/** the dropped front of a log's array is given back once it is this long and most of the array */
+const COMPACT_AFTER = 1024;
 
 interface LogRecord {
   offset: number;
@@ -47,12 +68,41 @@ interface LogRecord {
 }
 
 class PartitionLog {
-  readonly records: LogRecord[] = [];
+  /** records[head] holds offset `start`; slots before head were dropped by retention */
+  private records: (LogRecord | undefined)[] = [];
+  private head = 0;
+  private start = 0;
   private waiters: Array<() => void> = [];
+
+  /** the earliest offset still held (Kafka's log start offset) */
+  get startOffset(): number {
+    return this.start;
+  }
+
+  /** the offset the next message gets (Kafka's log end offset) */
+  get endOffset(): number {
+    return this.start + this.records.length - this.head;
+  }
+
+  /** the message at `offset`, if it is held */
+  at(offset: number): LogRecord | undefined {
+    return offset < this.start ? undefined : this.records[this.head + offset - this.start];
+  }
+
+  /** drops every message below `offset` */
+  trimTo(offset: number): void {
+    const until = Math.min(offset, this.endOffset);
+    // clearing the slot lets the value be collected now; the array itself is compacted in bulk
+    for (; this.start < until; this.start++) this.records[this.head++] = undefined;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
 
   append(message: OutgoingMessage): void {
     this.records.push({
-      offset: this.records.length,
+      offset: this.endOffset,
       key: message.key,
       // copies: a publisher that reuses its buffer or headers object must not rewrite history
       value: Buffer.from(message.value),
@@ -79,6 +129,8 @@ const refKey = (topic: string, partition: number) => `${topic}\u0000${partition}
 class Group {
   /** next offset to read, per partition; absent = nothing committed yet */
   readonly committed = new Map<string, number>();
+  /** every topic a member ever subscribed to: retention keeps what the group has not committed there */
+  readonly topics = new Set<string>();
   readonly members: Member[] = [];
   /** rebalances run one after another, so a partition is never handed out twice at once */
   private rebalancing: Promise<void> = Promise.resolve();
@@ -139,7 +191,7 @@ class Member implements ConsumerHandle {
     for (const ref of refs) {
       const key = refKey(ref.topic, ref.partition);
       if (this.workers.has(key)) continue;
-      const worker = new PartitionWorker(ref, this.bus.logOf(ref), this.group, this.options, this.logger);
+      const worker = new PartitionWorker(ref, this.bus.logOf(ref), this.group, this.options, this.logger, () => this.bus.retain(ref));
       this.workers.set(key, worker);
       worker.start();
     }
@@ -172,6 +224,7 @@ class PartitionWorker {
     private readonly group: Group,
     private readonly options: ResolvedConsumerOptions,
     private readonly logger: BusLogger,
+    private readonly committed: () => void,
   ) {}
 
   start(): void {
@@ -195,8 +248,9 @@ class PartitionWorker {
     while (!this.stopping) {
       // The committed offset is the position: one owner per partition, and it commits each
       // message before reading the next, so a new owner resumes exactly where this one left.
-      const offset = this.group.committed.get(key) ?? 0;
-      const record = this.log.records[offset];
+      // nothing committed yet: the earliest message still held (retention may have dropped older ones)
+      const offset = Math.max(this.group.committed.get(key) ?? 0, this.log.startOffset);
+      const record = this.log.at(offset);
       if (!record) {
         await this.log.nextAppend();
         continue;
@@ -209,6 +263,7 @@ class PartitionWorker {
       );
       if (outcome === 'stopped') return;
       this.group.committed.set(key, offset + 1);
+      this.committed();
     }
   }
 
@@ -245,10 +300,15 @@ export class InProcessBus implements MessageBus {
   private readonly groups = new Map<string, Group>();
   private readonly members = new Set<Member>();
   private readonly logger: BusLogger;
+  private readonly retainedMessages: number;
   private closed = false;
 
   constructor(options: InProcessBusOptions = {}) {
     this.logger = options.logger ?? consoleBusLogger;
+    this.retainedMessages = options.retainedMessages ?? DEFAULT_BUS_RETENTION_MESSAGES;
+    if (!Number.isSafeInteger(this.retainedMessages) || this.retainedMessages < 0) {
+      throw new RangeError(`retainedMessages must be a whole number ≥ 0, got ${this.retainedMessages}`);
+    }
   }
 
   async createTopics(topics: TopicSpec[]): Promise<void> {
@@ -271,13 +331,16 @@ export class InProcessBus implements MessageBus {
     if (!logs) throw new UnknownTopicError(topic);
     // all or nothing: validate the whole batch before appending any of it
     for (const message of messages) assertValidMessage(topic, message);
-    const touched = new Set<PartitionLog>();
+    const touched = new Set<number>();
     for (const message of messages) {
-      const log = logs[partitionForKey(message.key, logs.length)];
-      log.append(message);
-      touched.add(log);
+      const partition = partitionForKey(message.key, logs.length);
+      logs[partition].append(message);
+      touched.add(partition);
     }
-    for (const log of touched) log.wakeAll();
+    for (const partition of touched) {
+      this.retain({ topic, partition });
+      logs[partition].wakeAll();
+    }
   }
 
   async subscribe(options: ConsumerOptions): Promise<ConsumerHandle> {
@@ -291,6 +354,7 @@ export class InProcessBus implements MessageBus {
       group = new Group(resolved.groupId);
       this.groups.set(resolved.groupId, group);
     }
+    for (const topic of resolved.topics) group.topics.add(topic);
     if (!resolved.fromBeginning && group.members.length === 0) {
       // "latest" is pinned when subscribe() runs: a partition with nothing committed starts at
       // its current end, so a message published after subscribe() resolves is never skipped.
@@ -298,7 +362,7 @@ export class InProcessBus implements MessageBus {
       for (const topic of resolved.topics) {
         this.topics.get(topic)!.forEach((log, partition) => {
           const key = refKey(topic, partition);
-          if (!group!.committed.has(key)) group!.committed.set(key, log.records.length);
+          if (!group!.committed.has(key)) group!.committed.set(key, log.endOffset);
         });
       }
     }
@@ -316,6 +380,31 @@ export class InProcessBus implements MessageBus {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.members].map((m) => m.stop()));
+  }
+
+  /**
+   * Each partition's earliest held and next offsets, as kafkajs' `admin.fetchTopicOffsets` names
+   * them (`low`, `high`): what retention has dropped and what it still holds.
+   */
+  topicOffsets(topic: string): { partition: number; low: number; high: number }[] {
+    const logs = this.topics.get(topic);
+    if (!logs) throw new UnknownTopicError(topic);
+    return logs.map((log, partition) => ({ partition, low: log.startOffset, high: log.endOffset }));
+  }
+
+  /**
+   * @internal Drops from one partition what retention allows: below every known group's
+   * committed offset (a known group with nothing committed there holds all of it), and beyond
+   * the newest `retainedMessages`.
+   */
+  retain(ref: PartitionRef): void {
+    const log = this.logOf(ref);
+    const key = refKey(ref.topic, ref.partition);
+    let floor = log.endOffset - this.retainedMessages;
+    for (const group of this.groups.values()) {
+      if (group.topics.has(ref.topic)) floor = Math.min(floor, group.committed.get(key) ?? 0);
+    }
+    if (floor > log.startOffset) log.trimTo(floor);
   }
 
   /** @internal */

@@ -5,13 +5,12 @@ import { from, mergeMap, type Observable } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import type { RequestWithPrincipal } from '@lianban/auth';
 import type { LianbanConfig } from '../config';
-import { ApiError, badRequest, conflict } from '../http-errors';
+import { ApiError, conflict } from '../http-errors';
 import { CLOCK_HEADER } from '../request-clock';
 import { CONFIG, SECURITY_STORE } from '../tokens';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from './idempotency-key';
 import type { SecurityStore } from './security-store';
 
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY = /^[\w.:-]{8,128}$/;
 /** how long a first answer is kept for its retries */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** a first request still unanswered after this long died with its process; its key may be used again */
@@ -51,10 +50,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const header = req.headers[IDEMPOTENCY_HEADER];
-    if (req.method !== 'POST' || header === undefined) return next.handle();
-    const key = Array.isArray(header) ? header[0] : header;
-    if (!KEY.test(key)) throw badRequest('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8–128 characters of letters, digits, ".", ":", "_" or "-"');
+    if (req.method !== 'POST') return next.handle();
+    const key = idempotencyKeyOf(req.headers[IDEMPOTENCY_HEADER]);
+    if (key === undefined) return next.handle();
     const scope = req.principal ? `sub:${req.principal.sub}` : 'anonymous';
     const fingerprint = createHash('sha256')
       .update(`${req.method} ${req.originalUrl}\n${String(req.headers[CLOCK_HEADER] ?? '')}\n${canonicalJson(req.body ?? null)}`)

@@ -44,6 +44,8 @@ const NOT_LIMITED = new Set(['/health', '/metrics']);
 /**
  * Rate limits per client IP and per bearer token (429 with Retry-After, DESIGN 7). The token is
  * counted by its hash before it is verified, so a flood of invalid tokens costs no verification.
+ * The client IP is Express's `req.ip`: the socket's peer, or — from a proxy TRUST_PROXY names —
+ * the nearest untrusted address in X-Forwarded-For.
  */
 export function rateLimitMiddleware(limits: { ip: RateLimit | null; token: RateLimit | null }) {
   const byIp = limits.ip ? new TokenBuckets(limits.ip) : null;
