@@ -82,7 +82,11 @@ export interface EventStore {
   caseHead?(caseId: string): Promise<number>;
   /** the highest global position stored so far (0 when empty) */
   headPosition(): Promise<number>;
-  /** a durable checkpoint, e.g. a subscriber's or a relay's; 0 when never saved */
+  /**
+   * a subscriber's or a relay's checkpoint; 0 when never saved. It may come back lower after a
+   * power cut (an adapter need not sync it before answering), so whatever follows the store
+   * from it must take a redelivery (at-least-once); it never moves past what was saved.
+   */
   loadCheckpoint(id: string): Promise<number>;
   saveCheckpoint(id: string, position: number): Promise<void>;
   /** follow the store from the subscriber's stored checkpoint, live */

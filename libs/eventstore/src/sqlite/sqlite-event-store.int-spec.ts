@@ -73,6 +73,19 @@ describe('SqliteEventStore specifics', () => {
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('saves a checkpoint (synchronous=NORMAL for that commit only) and leaves every other commit synchronous=FULL', async () => {
+    await store.saveCheckpoint('projection-x', 41);
+    await store.saveCheckpoint('projection-x', 42);
+    expect(await store.loadCheckpoint('projection-x')).toBe(42);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+    // inside a caller's transaction the checkpoint joins it (the setting cannot change there)
+    store.transaction(() => {
+      void store.saveCheckpoint('projection-y', 7);
+    });
+    expect(await store.loadCheckpoint('projection-y')).toBe(7);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('commits the appends of one tick in a single transaction, each checked on its own', async () => {
     let commits = 0;
     const db = store.database;
