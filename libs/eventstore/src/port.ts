@@ -80,6 +80,12 @@ export interface EventStore {
    * without it reads the case again (readByCase).
    */
   caseHead?(caseId: string): Promise<number>;
+  /**
+   * The case's events after a global position, in global order: what a readByCase now holds
+   * beyond an earlier one whose newest event was at `after` (positions become visible in order).
+   * Optional: a reader without it reads the whole case again.
+   */
+  readByCaseAfter?(caseId: string, after: number): Promise<StoredEvent[]>;
   /** the highest global position stored so far (0 when empty) */
   headPosition(): Promise<number>;
   /**

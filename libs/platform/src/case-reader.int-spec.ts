@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '@lianban/contracts';
-import { CaseEventTypes } from '@lianban/domain';
+import { CaseEventTypes, foldCaseFile } from '@lianban/domain';
 import { SqliteEventStore } from '@lianban/eventstore';
 import { CaseReader } from './case-reader';
 
@@ -55,10 +55,14 @@ describe('CaseReader over SQLite', () => {
     expect(await reader.eventsOr404(caseId)).toHaveLength(1);
     expect(reads).toHaveBeenCalledTimes(1);
 
+    const newer = jest.spyOn(store, 'readByCaseAfter');
     await store.append(`case-${caseId}`, [classified(caseId)], 0);
     const moved = await reader.file(caseId);
-    expect(reads).toHaveBeenCalledTimes(2);
+    // only what was appended since is read, and the fold goes on from the kept file
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(newer).toHaveBeenCalledTimes(1);
     expect(moved!.events.map((e) => e.type)).toEqual([CaseEventTypes.PetitionRegistered, CaseEventTypes.PetitionClassified]);
+    expect(moved!.file).toEqual(foldCaseFile(await store.readByCase(caseId)));
     expect(moved!.file.demandClass).toBe('accusation');
   });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
-import { CaseEventTypes, foldCaseFile, taskForceStreamId, type CaseFile, type TaskForceJoined } from '@lianban/domain';
+import { CaseEventTypes, evolveCaseFile, foldCaseFile, taskForceStreamId, type CaseFile, type TaskForceJoined } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import { notFound } from './http-errors';
 import { EVENT_STORE } from './tokens';
@@ -24,7 +24,8 @@ interface RecentRead {
  * are only ever appended, at higher positions (DESIGN 2), so an unchanged head means the same
  * events. One request reads a case several times — the policy guard for the scope, the handler,
  * the runner — and each time it is the store that says whether anything changed, so what a
- * decision reads is still everything already acknowledged. The events and files handed out are
+ * decision reads is still everything already acknowledged. When the head moved, only the events
+ * after the kept ones are read (readByCaseAfter, where the store has it) and folded on. The events and files handed out are
  * shared between callers: nobody may change them (nobody does; the fold itself copies).
  */
 @Injectable()
@@ -42,9 +43,19 @@ export class CaseReader {
       this.recent.set(caseId, kept);
       return kept;
     }
-    const events = await this.store.readByCase(caseId);
-    // keyed by what was read, which may be newer than the head asked for a moment ago
-    const read: RecentRead = { head: events.length > 0 ? events[events.length - 1].position : 0, events };
+    let read: RecentRead;
+    if (kept && head !== null && head > kept.head && this.store.readByCaseAfter) {
+      // only what was appended since: the fold goes on from where it was (a left fold, pure)
+      const newer = await this.store.readByCaseAfter(caseId, kept.head);
+      let file = kept.file;
+      if (file !== undefined) for (const e of newer) file = evolveCaseFile(file, e);
+      read = { head: newer.length > 0 ? newer[newer.length - 1].position : kept.head, events: kept.events.concat(newer), file };
+    } else {
+      const events = await this.store.readByCase(caseId);
+      // keyed by what was read, which may be newer than the head asked for a moment ago
+      read = { head: events.length > 0 ? events[events.length - 1].position : 0, events };
+    }
+    const events = read.events;
     this.recent.delete(caseId);
     if (head !== null && events.length > 0) {
       this.recent.set(caseId, read);

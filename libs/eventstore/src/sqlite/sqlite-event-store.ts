@@ -386,6 +386,11 @@ export class SqliteEventStore implements EventStore, Importable {
     return (this.stmts.readByCase.all(caseId) as EventRow[]).map(toStoredEvent);
   }
 
+  async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return (this.stmts.readByCaseAfter.all(caseId, after) as EventRow[]).map(toStoredEvent);
+  }
+
   async caseHead(caseId: string): Promise<number> {
     this.assertOpen();
     const { head } = this.stmts.caseHead.get(caseId) as { head: number | null };
@@ -544,6 +549,7 @@ export class SqliteEventStore implements EventStore, Importable {
       ),
       readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       readByCase: db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY position'),
+      readByCaseAfter: db.prepare('SELECT * FROM events WHERE case_id = ? AND position > ? ORDER BY position'),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),
       saveCheckpoint: db.prepare(
