@@ -57,9 +57,6 @@ export function columns(g: GeneratedEvent, recordedAt: string): unknown[] {
   ];
 }
 
-/** The SQLite store's own schema (tables and indexes), so the raw baseline can never drift from it. */
-export { SQLITE_SCHEMA as SQLITE_EVENTS_DDL } from '@lianban/eventstore';
-
 export const SQLITE_INSERT = `INSERT INTO events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
   actor, occurred_at, hlc, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '@lianban/eventstore';
+import { PostgresEventStore, SQLITE_SCHEMA, SqliteEventStore, type EventStore } from '@lianban/eventstore';
 import { fmt, ratio, rmrf, tempDir, type BenchContext, type Row, type WorkloadResult } from '../lib/common';
-import { columns, EventSource, postgresEventsDdl, SQLITE_EVENTS_DDL, SQLITE_INSERT } from '../lib/rows';
+import { columns, EventSource, postgresEventsDdl, SQLITE_INSERT } from '../lib/rows';
 
 /**
  * B1 append: events/s through the EventStore port, durable, against raw driver inserts of the
@@ -47,7 +47,7 @@ function rawSqlite(file: string): Variant {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec(SQLITE_EVENTS_DDL);
+  db.exec(SQLITE_SCHEMA);
   const insert = db.prepare(SQLITE_INSERT);
   const source = new EventSource(0);
   return {

@@ -4,18 +4,25 @@
  * synchronous=FULL, one autocommit transaction per request, the event store's own table and
  * indexes) before answering 201. No framework, no validation, no read, no decision.
  *
- *   node <this file transpiled by bench/lib/common.ts compiled()> <port> <file>
+ *   LIANBAN_DIST=<built dist> node <this file transpiled by bench/lib/common.ts compiled()> <port> <file>
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { SQLITE_EVENTS_DDL, SQLITE_INSERT } from '../lib/rows';
+import type * as EventStoreLib from '@lianban/eventstore';
+import { SQLITE_INSERT } from '../lib/rows';
+
+// the store's own schema from the built app (a plain node child resolves no @lianban/* alias),
+// so the raw baseline's table and indexes can never drift from the store's
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SQLITE_SCHEMA } = require(path.join(process.env.LIANBAN_DIST!, 'libs/eventstore/src')) as typeof EventStoreLib;
 
 const [port, file] = process.argv.slice(2);
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-db.exec(SQLITE_EVENTS_DDL);
+db.exec(SQLITE_SCHEMA);
 const insert = db.prepare(SQLITE_INSERT);
 let revision = 0;
 

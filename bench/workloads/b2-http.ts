@@ -130,7 +130,7 @@ async function baselineLoad(ctx: BenchContext, warmMs: number, measureMs: number
   const port = await freePort();
   const server = await startProcess(
     [...profFlags(ctx, 'b2-baseline'), (compiled(ctx, 'bench/lib/rows.ts'), compiled(ctx, 'bench/workloads/b2-baseline-server.ts')), String(port), path.join(dir, 'base.sqlite')],
-    {}, `http://127.0.0.1:${port}`,
+    { LIANBAN_DIST: ctx.distDir }, `http://127.0.0.1:${port}`,
   );
   const client = new HttpClient(server.url, CLIENTS);
   try {

@@ -37,7 +37,7 @@ async function post(client: HttpClient, token: string, at: string, p: string, bo
   return r.body;
 }
 
-async function seedCase(client: HttpClient): Promise<{ caseId: string; asOf: string; analyst: string }> {
+export async function seedCase(client: HttpClient): Promise<{ caseId: string; asOf: string; analyst: string }> {
   const clerk = await devToken(client, 'clerk', '500112-xfb');
   const coordinator = await devToken(client, 'coordinator', '500112-xfb');
   const analyst = await devToken(client, 'analyst');

@@ -38,6 +38,61 @@ describe('SqliteKeyVault (DESIGN 3.3)', () => {
   });
 });
 
+describe('SqliteKeyVault: a new key is on disk before seal() answers', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-vault-sync-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('answers a seal only after a sync of the WAL that began after the key was written, one sync for concurrent seals', async () => {
+    const file = path.join(dir, 'keys.sqlite');
+    const vault = new SqliteKeyVault(file);
+    await vault.seal('p-warm', { name: '预热' });
+    // hold the WAL's syncs until released, and record when each began
+    const open = fs.promises.open;
+    const syncs: Array<{ release: () => void; keysAtStart: number }> = [];
+    const reader = new Database(file, { readonly: true });
+    const keys = () => (reader.prepare('SELECT count(*) AS n FROM petitioner_keys').get() as { n: number }).n;
+    const spy = jest.spyOn(fs.promises, 'open');
+    try {
+      spy.mockImplementation(async (...args: Parameters<typeof open>) => {
+        const handle = await open(...args);
+        if (String(args[0]).endsWith('-wal')) {
+          const sync = handle.sync.bind(handle);
+          handle.sync = () => new Promise<void>((resolve, reject) => {
+            syncs.push({ keysAtStart: keys(), release: () => sync().then(resolve, reject) });
+          });
+        }
+        return handle;
+      });
+      // a vault whose WAL handle is opened under the spy
+      await vault.close();
+      const v = new SqliteKeyVault(file);
+      let answered = 0;
+      const seals = ['p-1', 'p-2', 'p-3'].map((id) => v.seal(id, { name: id }).then((s) => {
+        answered++;
+        return s;
+      }));
+      while (syncs.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(answered).toBe(0);
+      // the three keys were committed before the sync began: one sync covers them all
+      expect(syncs).toHaveLength(1);
+      expect(syncs[0].keysAtStart).toBe(4);
+      syncs[0].release();
+      const sealed = await Promise.all(seals);
+      expect(answered).toBe(3);
+      // erasure and every other write stay synchronous=FULL (2)
+      expect((v as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+      await v.close();
+      const again = new SqliteKeyVault(file);
+      expect(await again.open('p-2', sealed[1])).toEqual({ name: 'p-2' });
+      await again.close();
+    } finally {
+      spy.mockRestore();
+      reader.close();
+    }
+  });
+});
+
 describe('the key table encrypted with MASTER_KEY', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-master-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -80,9 +80,19 @@ export interface EventStore {
    * without it reads the case again (readByCase).
    */
   caseHead?(caseId: string): Promise<number>;
+  /**
+   * The case's events after a global position, in global order: what a readByCase now holds
+   * beyond an earlier one whose newest event was at `after` (positions become visible in order).
+   * Optional: a reader without it reads the whole case again.
+   */
+  readByCaseAfter?(caseId: string, after: number): Promise<StoredEvent[]>;
   /** the highest global position stored so far (0 when empty) */
   headPosition(): Promise<number>;
-  /** a durable checkpoint, e.g. a subscriber's or a relay's; 0 when never saved */
+  /**
+   * a subscriber's or a relay's checkpoint; 0 when never saved. It may come back lower after a
+   * power cut (an adapter need not sync it before answering), so whatever follows the store
+   * from it must take a redelivery (at-least-once); it never moves past what was saved.
+   */
   loadCheckpoint(id: string): Promise<number>;
   saveCheckpoint(id: string, position: number): Promise<void>;
   /** follow the store from the subscriber's stored checkpoint, live */

@@ -577,6 +577,14 @@ export class PostgresEventStore implements EventStore, Importable {
     return rows.map(toStoredEvent);
   }
 
+  async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT * FROM ${this.t.events} WHERE case_id = $1 AND position > $2 ORDER BY position`,
+      [caseId, after],
+    );
+    return rows.map(toStoredEvent);
+  }
+
   async caseHead(caseId: string): Promise<number> {
     const { rows } = await this.pool.query<{ head: string | null }>(
       `SELECT max(position) AS head FROM ${this.t.events} WHERE case_id = $1`,

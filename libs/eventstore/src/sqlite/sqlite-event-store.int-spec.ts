@@ -73,6 +73,50 @@ describe('SqliteEventStore specifics', () => {
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('saves a checkpoint (synchronous=NORMAL for that commit only) and leaves every other commit synchronous=FULL', async () => {
+    await store.saveCheckpoint('projection-x', 41);
+    await store.saveCheckpoint('projection-x', 42);
+    expect(await store.loadCheckpoint('projection-x')).toBe(42);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+    // inside a caller's transaction the checkpoint joins it (the setting cannot change there)
+    store.transaction(() => {
+      void store.saveCheckpoint('projection-y', 7);
+    });
+    expect(await store.loadCheckpoint('projection-y')).toBe(7);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('answers readAll from the events it read last exactly as the file does, whoever appends', async () => {
+    const file = join(dir, 'a', 'b', 'events.sqlite');
+    const other = SqliteEventStore.open(file, { logger: quiet });
+    // a second connection's readAll starts afresh each time: it reads the rows the file holds
+    const fresh = () => SqliteEventStore.open(file, { logger: quiet });
+    try {
+      let n = 0;
+      const appendSome = async (writer: SqliteEventStore, count: number) => {
+        for (let i = 0; i < count; i++) await writer.append(`s-${n++}`, [event(), event()], 'no-stream');
+      };
+      await appendSome(store, 5);
+      let seed = 7;
+      const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
+      for (let round = 0; round < 60; round++) {
+        if (round % 7 === 3) await appendSome(round % 2 ? store : other, 1 + random(3));
+        const head = await store.headPosition();
+        const after = random(head + 2);
+        const limit = 1 + random(8);
+        const expected = fresh();
+        try {
+          const want = await expected.readAll({ after, limit });
+          expect((await store.readAll({ after, limit })).map((e) => e.position)).toEqual(want.map((e) => e.position));
+        } finally {
+          await expected.close();
+        }
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('commits the appends of one tick in a single transaction, each checked on its own', async () => {
     let commits = 0;
     const db = store.database;

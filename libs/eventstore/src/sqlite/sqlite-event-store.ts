@@ -48,6 +48,9 @@ export interface SqliteTransaction {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult;
 }
 
+/** How many of the newest events read are kept for the next reader (see SqliteEventStore.tail). */
+const TAIL_EVENTS = 2000;
+
 interface PendingAppend {
   streamId: string;
   events: EncodedEvent[];
@@ -144,6 +147,13 @@ export class SqliteEventStore implements EventStore, Importable {
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<SubscriptionHandle>();
   private queue: PendingAppend[] = [];
+  /**
+   * The newest events read through readAll: every event with a position in (from, to]. The
+   * process's followers of the store (each subscription, the case-file and petitioner indexes)
+   * read the same new events one after another; they are read and parsed once. Shared between
+   * readers, so nobody may change them.
+   */
+  private tail: { from: number; to: number; events: StoredEvent[] } = { from: 0, to: 0, events: [] };
   private flushScheduled = false;
   private closed = false;
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
@@ -332,13 +342,53 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const rows = this.stmts.readAll.all(options.after ?? 0, options.limit ?? 1000) as EventRow[];
-    return rows.map(toStoredEvent);
+    const after = options.after ?? 0;
+    const limit = options.limit ?? 1000;
+    const tail = this.tail;
+    if (tail.events.length === 0 || after < tail.from || after > tail.to) {
+      const events = (this.stmts.readAll.all(after, limit) as EventRow[]).map(toStoredEvent);
+      if (events.length > 0) this.keepTail(after, events);
+      return events;
+    }
+    // the tail holds every event in (from, to]: serve what it has, read only what lies beyond it
+    let i = tail.events.length;
+    while (i > 0 && tail.events[i - 1].position > after) i--;
+    const served = tail.events.slice(i, i + limit);
+    if (served.length === limit) return served;
+    const newer = (this.stmts.readAll.all(tail.to, limit - served.length) as EventRow[]).map(toStoredEvent);
+    if (newer.length > 0) this.keepTail(tail.to, newer);
+    return served.length === 0 ? newer : served.concat(newer);
+  }
+
+  /**
+   * `events` are every event after `after`, in order (one readAll): they extend the tail when they
+   * continue it, or start a new one. Positions are handed out in commit order under the write lock
+   * (an import only writes above the head), so no event can later appear inside a range read.
+   */
+  private keepTail(after: number, events: StoredEvent[]): void {
+    const tail = this.tail;
+    if (tail.events.length > 0 && after === tail.to) {
+      for (const e of events) tail.events.push(e);
+    } else {
+      tail.events = events.slice();
+      tail.from = after;
+    }
+    tail.to = events[events.length - 1].position;
+    const excess = tail.events.length - TAIL_EVENTS;
+    if (excess > 0) {
+      tail.from = tail.events[excess - 1].position;
+      tail.events.splice(0, excess);
+    }
   }
 
   async readByCase(caseId: string): Promise<StoredEvent[]> {
     this.assertOpen();
     return (this.stmts.readByCase.all(caseId) as EventRow[]).map(toStoredEvent);
+  }
+
+  async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return (this.stmts.readByCaseAfter.all(caseId, after) as EventRow[]).map(toStoredEvent);
   }
 
   async caseHead(caseId: string): Promise<number> {
@@ -359,9 +409,27 @@ export class SqliteEventStore implements EventStore, Importable {
     return row?.position ?? 0;
   }
 
+  /**
+   * Without a sync of its own (synchronous=NORMAL for this one commit): a checkpoint only says how
+   * far a subscriber got, so a power cut that takes it back to an earlier position costs a
+   * redelivery of a few events, which every subscriber takes (at-least-once, idempotent
+   * handlers), and never an acknowledged event. The WAL's checksums keep the file whole; the next
+   * FULL commit (any append) syncs this one too. A sync per subscriber per batch was the largest
+   * single cost of the standalone's commands (B2 profile).
+   */
   async saveCheckpoint(id: string, position: number): Promise<void> {
     this.assertOpen();
-    this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
+    // inside a caller's transaction the setting cannot change, and that transaction's own durability holds
+    if (this.db.inTransaction) {
+      this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
+      return;
+    }
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /** See Importable: one IMMEDIATE transaction, positions kept, `recordedAt` as given. */
@@ -481,6 +549,7 @@ export class SqliteEventStore implements EventStore, Importable {
       ),
       readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       readByCase: db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY position'),
+      readByCaseAfter: db.prepare('SELECT * FROM events WHERE case_id = ? AND position > ? ORDER BY position'),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),
       saveCheckpoint: db.prepare(
