@@ -332,6 +332,18 @@ describe.each(E2E_STORES)('standalone on %s: the procedure\'s rules and limits o
     expect(stored.filter((e) => e.type === type('case.repeat-linked'))).toHaveLength(2);
   });
 
+  it('Art. 19: the same matter submitted eight times at once by one petitioner opens one case; the other seven are its repeats', async () => {
+    const petition = { channel: 'online', regionCode: '500110', petitioner: { name: '王某', phone: '13800000077' }, subject: '小区加装电梯补贴迟迟未发放', content: '申请已一年' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.at('2024-05-06T09:00:00+08:00').post('/v1/petitions', petition)));
+    const opened = answers.filter((r) => r.status === 201);
+    expect(opened).toHaveLength(1);
+    const repeats = answers.filter((r) => r.status === 200);
+    expect(repeats).toHaveLength(7);
+    expect(new Set(repeats.map((r) => r.body.caseId))).toEqual(new Set([opened[0].body.caseId]));
+    const file = (await api.as(t.analyst).get(`/v1/cases/${opened[0].body.caseId}`)).body;
+    expect(file.repeats).toHaveLength(7);
+  });
+
   it('Art. 24, DESIGN 4.4: when 渝北区 is abolished (2025-11-01) the open task moves to its 北碚区 successor, with names valid at each time', async () => {
     const { caseId } = await assigned('2025-10-20T09:00:00+08:00', [{ agencyId: '500112-rsj', role: 'lead' }]);
     const acc = await as('rsj', '2025-10-21T09:00:00+08:00').post(`/v1/cases/${caseId}/tasks/500112-rsj/acceptance`, {});

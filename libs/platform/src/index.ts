@@ -10,6 +10,7 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './health.controller';
 export * from './access';
+export * from './keyed-lock';
 export * from './deciders';
 export * from './event-feed';
 export * from './case-files.projection';

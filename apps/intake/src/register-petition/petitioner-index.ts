@@ -13,7 +13,6 @@ import { EVENT_STORE } from '@lianban/platform';
 export class PetitionerIndex {
   private readonly casesByKey = new Map<string, Set<string>>();
   private position = 0;
-  private running: Promise<void> | null = null;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -24,10 +23,15 @@ export class PetitionerIndex {
     return [...found].map(([caseId, matchedBy]) => ({ caseId, matchedBy }));
   }
 
+  /** one read at a time: two overlapping reads after the same position would index a batch twice */
+  private chain: Promise<void> = Promise.resolve();
+
   private catchUp(): Promise<void> {
-    // one reader at a time: two lookups at once share the same pass over the store
-    this.running ??= this.read().finally(() => (this.running = null));
-    return this.running;
+    // queued behind any read in flight, never joined to it: a read that began before the caller's
+    // last registration was appended could miss it, and a repeat would open a second case
+    const run = this.chain.then(() => this.read());
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   private async read(): Promise<void> {

@@ -7,7 +7,7 @@ import {
   caseDecider, CaseEventTypes, DomainError, isOpenCase, ONLINE_CHANNELS, sameMatter, type CaseFile, type PetitionRegistered, type ReceptionRecord,
 } from '@lianban/domain';
 import {
-  badRequest, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, forbidden, PersonalDataService, type LianbanConfig,
+  badRequest, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, forbidden, KeyedLock, PersonalDataService, type LianbanConfig,
 } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
 import { CaseNumberAllocator } from './case-number';
@@ -44,6 +44,9 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     @Inject(CONFIG) private readonly config: LianbanConfig,
   ) {}
 
+  /** registrations of one petitioner, one at a time in this process (intake runs once per region) */
+  private readonly samePetitioner = new KeyedLock();
+
   async execute({ body, at, caller, idempotencyKey, reception }: RegisterPetitionCommand): Promise<RegisterPetitionResult | RepeatPetitionResult> {
     // Online channels are open to anyone; letters, visits, calls and video are registered by staff (登记员).
     if (!ONLINE_CHANNELS.includes(body.channel) && !(caller && STAFF_REGISTRARS.includes(caller.role))) {
@@ -67,6 +70,15 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     }
 
     const keys = petitionerKeys(this.config.petitionerKeySecret, body.petitioner);
+    // Art. 19 needs the check and the registration to be one step per petitioner: two submissions
+    // of the same matter at once would otherwise both find no case and both open one
+    return this.samePetitioner.run(keys.map((k) => k.key), () => this.registerOrLink(keys, body, at, caller, caseId, region, idempotencyKey, reception));
+  }
+
+  private async registerOrLink(
+    keys: PetitionerKey[], body: RegisterPetitionDto, at: string, caller: RegisterPetitionCommand['caller'], caseId: string, region: Region,
+    idempotencyKey: string | undefined, reception: ReceptionRecord | undefined,
+  ): Promise<RegisterPetitionResult | RepeatPetitionResult> {
     const same = keys.length > 0 ? await this.sameMatter(keys, body, at) : null;
     // an online repeat without a token is the matched petitioner, as far as the keys can tell
     if (same) return this.recordRepeat(same, body, at, caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${same.file.petitioner.petitionerId}`, role: 'petitioner' }, idempotencyKey, reception);
