@@ -10,28 +10,28 @@
  * modes:
  *   raw        better-sqlite3 iterates `SELECT * FROM events ORDER BY position` and parses each
  *              row's JSON: the floor of reading the store (the baseline)
- *   casefiles  readAllStream (event by event, read in pages of 1,000 through the port) folded by the domain's
- *              evolveCaseFile into one CaseFile per case held in a Map: what the app's
- *              CaseFilesProjection rebuilds at every start-up
+ *   casefiles  readAllStream (event by event, read in pages of 1,000 through the port) folded into
+ *              the CaseFileSet that the app's CaseFilesProjection holds (one CaseFile per case,
+ *              kept as compactly as it keeps them): what the app rebuilds at every start-up
  *   facts      the history service's FactsProjector rebuilding its SQLite case-facts projection
  *              the way `npm run replay` does (reset + catchUp in one projection transaction)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import type * as Domain from '@lianban/domain';
+import type * as CaseFilesFold from '../../libs/platform/src/case-files.fold';
 import type * as EventStoreLib from '@lianban/eventstore';
 import type * as Projector from '../../apps/history/src/projections/projector';
 import type * as FactsStore from '../../apps/history/src/projections/sqlite-facts-store';
 
 const dist = process.env.LIANBAN_DIST!;
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { evolveCaseFile } = require(path.join(dist, 'libs/domain/src')) as typeof Domain;
+// the set itself, not the Nest provider around it: no framework in the measured memory
+const { CaseFileSet } = require(path.join(dist, 'libs/platform/src/case-files.fold')) as typeof CaseFilesFold;
 const { readAllStream, SqliteEventStore } = require(path.join(dist, 'libs/eventstore/src')) as typeof EventStoreLib;
 const { FactsProjector } = require(path.join(dist, 'apps/history/src/projections/projector')) as typeof Projector;
 const { SqliteFactsStore } = require(path.join(dist, 'apps/history/src/projections/sqlite-facts-store')) as typeof FactsStore;
 /* eslint-enable @typescript-eslint/no-require-imports */
-type CaseFile = Domain.CaseFile;
 
 const [mode, file, workdir, limit] = process.argv.slice(2);
 const PAGE = Number(process.env.BENCH_B4_PAGE ?? 1000);
@@ -60,10 +60,9 @@ async function main(): Promise<Record<string, unknown>> {
     db.close();
   } else if (mode === 'casefiles') {
     const store = SqliteEventStore.open(file, { logger: { warn: () => undefined } });
-    const files = new Map<string, CaseFile>();
+    const files = new CaseFileSet();
     for await (const e of readAllStream(store, { pageSize: PAGE })) {
-      const next = evolveCaseFile(files.get(e.caseId) ?? null, e);
-      if (next) files.set(e.caseId, next);
+      files.apply(e);
       events += 1;
     }
     extra.cases = files.size;

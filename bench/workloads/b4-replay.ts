@@ -208,7 +208,7 @@ export async function b4Replay(ctx: BenchContext): Promise<WorkloadResult> {
     const details: Record<string, unknown> = { events: total, fileMb: mb, template: template.map((e) => e.type), generation: gen, raw, casefiles: cf };
     const notes = [
       `The store file: ${fmt(total)} events (${fmt(cf.result.cases ?? 0)} cases of ${template.length} events, cases interleaved), ${mb} MB, written ${gen.via === 'port' ? 'through the port\'s append in group commits' : 'by bulk insert into the schema the port created'} in ${gen.seconds} s (${fmt(gen.perSecond)} events/s).`,
-      `The case-files replay holds every case's CaseFile in memory (as CaseFilesProjection does); events are read one page of ${process.env.BENCH_B4_PAGE ?? 1000} at a time.`,
+      `The case-files replay holds every case's CaseFile in memory in CaseFilesProjection's own CaseFileSet; events are read one page of ${process.env.BENCH_B4_PAGE ?? 1000} at a time.`,
     ];
     if (process.env.BENCH_B4_FACTS !== 'off') {
       ctx.log('B4: the history projection (FactsProjector → SQLite case facts) over the first events, in a child process');

@@ -1,18 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { evolveCaseFile, type CaseFile } from '@lianban/domain';
+import type { CaseFile } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
+import { CaseFileSet } from './case-files.fold';
 import { EVENT_STORE } from './tokens';
 
 /**
  * Every case of the region folded into its CaseFile, kept in memory and followed live from
  * the store. Built from the store at first use (the store is the truth; this is a cache of
  * it), then polled for new events. Serves lists — inboxes, overviews — that would otherwise
- * scan the store; single-case reads go to the store itself.
+ * scan the store; single-case reads go to the store itself. What is kept per case, and how
+ * compactly, is CaseFileSet's business.
  */
 @Injectable()
 export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('case-files');
-  private readonly files = new Map<string, CaseFile>();
+  private readonly files = new CaseFileSet();
   private position = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -64,8 +66,7 @@ export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicatio
       for (const e of batch) {
         if (e.position <= this.position) continue;
         this.position = e.position;
-        const next = evolveCaseFile(this.files.get(e.caseId) ?? null, e);
-        if (next) this.files.set(e.caseId, next);
+        this.files.apply(e);
       }
       if (batch.length < 1000) return;
     }

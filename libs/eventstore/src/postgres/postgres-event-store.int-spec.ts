@@ -175,6 +175,30 @@ describe('PostgresEventStore specifics', () => {
     expect(await store.readStream(good)).toHaveLength(1);
   });
 
+  it('refuses data PostgreSQL cannot store as EventRejectedError also for a lone append (one round trip path)', async () => {
+    const bad = `nul-${randomUUID()}`;
+    const before = await store.headPosition();
+    await expect(store.append(bad, [event(), event({ data: { text: 'a\u0000b' } })], 'no-stream')).rejects.toMatchObject({ name: 'EventRejectedError' });
+    expect(await store.readStream(bad)).toEqual([]);
+    expect(await store.headPosition()).toBe(before);
+    // the stream is still free, at the position the refused append would have had
+    const stored = await store.append(bad, [event()], 'no-stream');
+    expect(stored).toEqual({ nextExpectedRevision: 0, lastPosition: before + 1 });
+  });
+
+  it('assigns a lone multi-event append consecutive positions and revisions after the stream and the store', async () => {
+    const streamId = `lone-${randomUUID()}`;
+    await store.append(streamId, [event()], 'no-stream');
+    const head = await store.headPosition();
+    const r = await store.append(streamId, [event(), event(), event()], 0);
+    expect(r).toEqual({ nextExpectedRevision: 3, lastPosition: head + 3 });
+    expect((await store.readStream(streamId)).map((e) => [e.revision, e.position])).toEqual([
+      [0, head], [1, head + 1], [2, head + 2], [3, head + 3],
+    ]);
+    await expect(store.append(streamId, [event()], 2)).rejects.toBeInstanceOf(StreamConflictError);
+    await expect(store.append(streamId, [event()], 'no-stream')).rejects.toBeInstanceOf(StreamConflictError);
+  });
+
   it('wakes a subscriber through LISTEN/NOTIFY when another process appends', async () => {
     const writer = await PostgresEventStore.connect(testUrl, { schema, logger: quiet, poolSize: 1 });
     const subscriberId = `listen-${randomUUID()}`;

@@ -152,6 +152,61 @@ function decideBatch(batch: PendingAppend[], state: BatchState): { outcomes: Arr
   return { outcomes, rows };
 }
 
+/**
+ * The lone append's stored function (see writeOne). A VOLATILE function takes a fresh snapshot
+ * for each statement it runs, so the reads after the lock see every append committed before
+ * the lock was ours, as the separate statements of writeBatch do. Expected revision: NULL for
+ * 'any', -1 for 'no-stream'; the case head is checked only when a case is given. Event ids are
+ * not looked up first: a stored id (a retry) fails the INSERT on UNIQUE (id), and writeOne
+ * then takes the batch path, which names the duplicate.
+ */
+function appendOneFunctionDdl(name: string, events: string): string {
+  return `
+    CREATE OR REPLACE FUNCTION ${name}(
+      p_lock text, p_stream text, p_expected integer, p_case text, p_case_head bigint, p_recorded_at timestamptz,
+      p_ids text[], p_types text[], p_case_ids text[], p_causations text[], p_regions text[], p_agencies text[],
+      p_actors text[], p_occurred text[], p_hlcs text[], p_data text[], p_channel text, p_tag text,
+      OUT head bigint, OUT rev integer, OUT case_head bigint, OUT inserted boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(hashtext(p_lock));
+      SELECT (SELECT coalesce(max(e.position), 0) FROM ${events} e),
+             (SELECT max(e.revision) FROM ${events} e WHERE e.stream_id = p_stream),
+             CASE WHEN p_case IS NOT NULL
+               THEN (SELECT coalesce(max(e.position), 0) FROM ${events} e WHERE e.case_id = p_case) END
+        INTO head, rev, case_head;
+      inserted := (p_expected IS NULL OR coalesce(rev, -1) = p_expected)
+        AND (p_case IS NULL OR case_head = p_case_head);
+      IF inserted THEN
+        INSERT INTO ${events}
+          (position, id, stream_id, revision, type, case_id, causation_id, region, agency_id,
+           actor, occurred_at, hlc, data, recorded_at)
+        SELECT head + u.n, u.id, p_stream, coalesce(rev, -1) + u.n::integer, u.type, u.case_id, u.causation_id,
+               u.region, u.agency_id, u.actor::jsonb, u.occurred_at, u.hlc, u.data::jsonb, p_recorded_at
+        FROM unnest(p_ids, p_types, p_case_ids, p_causations, p_regions, p_agencies, p_actors, p_occurred,
+                    p_hlcs, p_data) WITH ORDINALITY
+          AS u(id, type, case_id, causation_id, region, agency_id, actor, occurred_at, hlc, data, n);
+        PERFORM pg_notify(p_channel, p_tag);
+      END IF;
+    END
+    $fn$`;
+}
+
+/** The per-event columns after id, stream and revision, one array each, in table order. */
+function eventColumns(events: EncodedEvent[]): Array<Array<string | null>> {
+  return [
+    events.map((e) => e.type),
+    events.map((e) => e.caseId),
+    events.map((e) => e.causationId),
+    events.map((e) => e.region),
+    events.map((e) => e.agencyId),
+    events.map((e) => e.actorJson),
+    events.map((e) => e.occurredAt),
+    events.map((e) => e.hlc),
+    events.map((e) => e.dataJson),
+  ];
+}
+
 /** SQLSTATE classes 22 (data exception) and 54 (limit exceeded): the input cannot be stored. */
 function isUnstorableInput(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -185,7 +240,7 @@ export class PostgresEventStore implements EventStore, Importable {
   readonly kind = 'postgres';
   private readonly pool: Pool;
   private readonly logger: SubscriptionLogger;
-  private readonly t: { events: string; checkpoints: string };
+  private readonly t: { events: string; checkpoints: string; appendOne: string };
   private readonly lockKey: string;
   private readonly notifyTag: string;
   private readonly appended = new EventEmitter();
@@ -207,7 +262,7 @@ export class PostgresEventStore implements EventStore, Importable {
     // an idle client losing its connection must not crash the process; the next query reconnects
     this.pool.on('error', (error) => this.logger.warn(`postgres pool: ${error.message}`));
     const prefix = options.schema ? `${quoteIdent(options.schema)}.` : '';
-    this.t = { events: `${prefix}events`, checkpoints: `${prefix}checkpoints` };
+    this.t = { events: `${prefix}events`, checkpoints: `${prefix}checkpoints`, appendOne: `${prefix}lianban_append_one` };
     this.lockKey = `lianban.events:${options.schema ?? ''}`;
     this.notifyTag = options.schema ?? '';
     this.appended.setMaxListeners(0);
@@ -280,6 +335,7 @@ export class PostgresEventStore implements EventStore, Importable {
           position   bigint      NOT NULL,
           updated_at timestamptz NOT NULL DEFAULT now()
         )`);
+      await client.query(appendOneFunctionDdl(this.t.appendOne, events));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -323,7 +379,7 @@ export class PostgresEventStore implements EventStore, Importable {
     if (batch.length === 0) return;
     let outcomes: Array<AppendResult | Error>;
     try {
-      outcomes = await this.writeBatch(batch);
+      outcomes = batch.length === 1 ? [await this.writeOne(batch[0])] : await this.writeBatch(batch);
     } catch (error) {
       // a COMMIT that failed on a lost connection may still have committed: a caller that
       // retries then gets a StreamConflictError (duplicate id), never a duplicate event
@@ -390,6 +446,57 @@ export class PostgresEventStore implements EventStore, Importable {
     }
   }
 
+  /**
+   * A lone append (a single writer, or the first of a burst) in ONE round trip: the stored
+   * function takes the lock, reads the state, inserts and notifies, in its own autocommit
+   * transaction, so the cost is that of a raw INSERT plus the lock and three index lookups,
+   * instead of BEGIN + lock, reads, INSERT and COMMIT as four round trips. The function only says
+   * whether the append passed (the same test as decideBatch); the outcome, error included, is
+   * decided here by decideBatch on the state it read, so the rules stay in one place. A failed
+   * INSERT (unique violation from a writer without the lock, data PostgreSQL cannot store) has
+   * rolled the statement back entirely: the batch path then isolates the reason.
+   */
+  private async writeOne(item: PendingAppend): Promise<AppendResult | Error> {
+    const recordedAt = new Date().toISOString();
+    const { events } = item;
+    let row: { head: string; rev: number | null; case_head: string | null; inserted: boolean };
+    try {
+      const result = await this.pool.query({
+        name: 'lianban_append_one',
+        text: `SELECT * FROM ${this.t.appendOne}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+        values: [
+          this.lockKey,
+          item.streamId,
+          item.expected === 'any' ? null : item.expected === 'no-stream' ? -1 : item.expected,
+          item.caseHead?.caseId ?? null,
+          item.caseHead ? String(item.caseHead.position) : null,
+          recordedAt,
+          events.map((e) => e.id),
+          ...eventColumns(events),
+          NOTIFY_CHANNEL,
+          this.notifyTag,
+        ],
+      });
+      row = result.rows[0];
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && !isUnstorableInput(error)) throw error;
+      return (await this.writeBatch([item]))[0];
+    }
+    const state: BatchState = {
+      head: Number(row.head),
+      revisions: new Map(row.rev === null ? [] : [[item.streamId, row.rev]]),
+      storedIds: new Set(),
+      caseHeads: new Map(item.caseHead ? [[item.caseHead.caseId, Number(row.case_head ?? 0)]] : []),
+    };
+    const [outcome] = decideBatch([item], state).outcomes;
+    if (outcome instanceof Error !== !row.inserted) {
+      // cannot happen unless the function and decideBatch disagree; the database holds the truth
+      throw new Error(`append to ${item.streamId}: the stored function ${row.inserted ? 'stored' : 'refused'} it, the checks ${row.inserted ? 'refuse' : 'accept'} it`);
+    }
+    return outcome;
+  }
+
   private async readBatchState(client: PoolClient, batch: PendingAppend[]): Promise<BatchState> {
     const streams = [...new Set(batch.map((b) => b.streamId))];
     const ids = batch.flatMap((b) => b.events.map((e) => e.id));
@@ -434,15 +541,7 @@ export class PostgresEventStore implements EventStore, Importable {
         rows.map((r) => r.event.id),
         rows.map((r) => r.streamId),
         rows.map((r) => r.revision),
-        rows.map((r) => r.event.type),
-        rows.map((r) => r.event.caseId),
-        rows.map((r) => r.event.causationId),
-        rows.map((r) => r.event.region),
-        rows.map((r) => r.event.agencyId),
-        rows.map((r) => r.event.actorJson),
-        rows.map((r) => r.event.occurredAt),
-        rows.map((r) => r.event.hlc),
-        rows.map((r) => r.event.dataJson),
+        ...eventColumns(rows.map((r) => r.event)),
         NOTIFY_CHANNEL,
         this.notifyTag,
       ],
@@ -530,15 +629,7 @@ export class PostgresEventStore implements EventStore, Importable {
           recordedAt,
           ids,
           events.map((_, i) => firstRevision + i),
-          events.map((e) => e.type),
-          events.map((e) => e.caseId),
-          events.map((e) => e.causationId),
-          events.map((e) => e.region),
-          events.map((e) => e.agencyId),
-          events.map((e) => e.actorJson),
-          events.map((e) => e.occurredAt),
-          events.map((e) => e.hlc),
-          events.map((e) => e.dataJson),
+          ...eventColumns(events),
         ],
       );
     } catch (error) {
