@@ -4,6 +4,8 @@
 # first use, and returns once the broker has registered and answers on its port.
 #   KAFKA_PORT             client port (default 9092); the controller listens on KAFKA_PORT+1
 #   KAFKA_CONTROLLER_PORT  overrides the controller port
+#   KAFKA_ADVERTISED_PORT  the port clients are told to connect to (default KAFKA_PORT); tests set
+#                          it to a proxy's port in front of the broker
 #   KAFKA_HOME             where lib/, data/, broker.log and broker.pid live (default <repo>/.kafka)
 #   KAFKA_LIB              where the jars are (default $KAFKA_HOME/lib): several brokers can share one
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker (default 90)
@@ -15,6 +17,7 @@ root="$(cd "$here/../.." && pwd)"
 export KAFKA_HOME="${KAFKA_HOME:-$root/.kafka}"
 port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+advertised_port="${KAFKA_ADVERTISED_PORT:-$port}"
 timeout="${KAFKA_START_TIMEOUT:-90}"
 heap="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 lib="${KAFKA_LIB:-$KAFKA_HOME/lib}"
@@ -48,7 +51,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$advertised_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT

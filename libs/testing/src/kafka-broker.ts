@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './process';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
+const SCRIPTS = path.join(ROOT, 'scripts/kafka');
+
+/**
+ * A single-node KRaft broker of one test's own (scripts/kafka/start.sh under a temp KAFKA_HOME,
+ * on free ports), for tests that stop and restart a broker: the shared broker of the test tiers
+ * must never go away under the other tests. Restarting keeps the data directory, so it is the
+ * same cluster with its topics and committed offsets, as after a real outage.
+ */
+export interface DedicatedBroker {
+  /** `host:port` for KAFKA_BROKERS (the advertised address) */
+  brokers: string;
+  /** the port the broker itself listens on */
+  port: number;
+  home: string;
+  /** the JVM's pid while it runs */
+  pid(): number | null;
+  /**
+   * Takes the broker away. SIGKILL: the JVM dies at once, no controlled shutdown, no log flush,
+   * connections reset; SIGTERM: stop.sh's controlled shutdown. Resolves once the process is gone.
+   */
+  stop(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** starts it again on the same data and ports; resolves once it serves metadata */
+  restart(): Promise<void>;
+  /** stops it (if running) and deletes its data */
+  close(): Promise<void>;
+}
+
+async function script(name: string, env: Record<string, string>): Promise<string> {
+  try {
+    const { stdout } = await run(path.join(SCRIPTS, name), { env: { ...process.env, ...env }, timeout: 180_000 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`scripts/kafka/${name} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface DedicatedBrokerOptions {
+  /** the port clients are told to use, when a proxy stands in front of the broker (default: the broker's own) */
+  advertisedPort?: number;
+}
+
+export async function startDedicatedBroker(options: DedicatedBrokerOptions = {}): Promise<DedicatedBroker> {
+  // the jars once, in the repository's own .kafka/lib (idempotent), shared by a symlink: every
+  // dedicated broker would otherwise copy the same ~45 jars again
+  await script('fetch.sh', {});
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-kafka-'));
+  fs.symlinkSync(path.join(ROOT, '.kafka/lib'), path.join(home, 'lib'));
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port || controllerPort === options.advertisedPort) controllerPort = await freePort();
+  const advertisedPort = options.advertisedPort ?? port;
+  const env = {
+    KAFKA_HOME: home, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_ADVERTISED_PORT: String(advertisedPort),
+    KAFKA_HEAP: '-Xms128m -Xmx384m',
+  };
+  const pidFile = path.join(home, 'broker.pid');
+  const pid = () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) : null);
+  await script('start.sh', env);
+
+  const broker: DedicatedBroker = {
+    brokers: `127.0.0.1:${advertisedPort}`,
+    port,
+    home,
+    pid,
+    async stop(signal = 'SIGKILL') {
+      if (signal === 'SIGTERM') {
+        await script('stop.sh', env);
+        return;
+      }
+      const p = pid();
+      if (p === null || !alive(p)) return;
+      process.kill(p, 'SIGKILL');
+      while (alive(p)) await new Promise((r) => setTimeout(r, 50));
+      fs.rmSync(pidFile, { force: true });
+    },
+    async restart() {
+      await script('start.sh', env);
+    },
+    async close() {
+      await broker.stop('SIGKILL').catch(() => undefined);
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return broker;
+}
