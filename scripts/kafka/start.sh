@@ -10,6 +10,8 @@
 #   KAFKA_LIB              where the jars are (default $KAFKA_HOME/lib): several brokers can share one
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker (default 90)
 #   KAFKA_HEAP             JVM heap options (default -Xms256m -Xmx512m)
+#   KAFKA_JVM_OPTS         more JVM options (tests that restart a broker use -XX:TieredStopAtLevel=1,
+#                          which starts it in about half the time)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +22,7 @@ controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
 advertised_port="${KAFKA_ADVERTISED_PORT:-$port}"
 timeout="${KAFKA_START_TIMEOUT:-90}"
 heap="${KAFKA_HEAP:--Xms256m -Xmx512m}"
+jvm_opts="${KAFKA_JVM_OPTS:-}"
 lib="${KAFKA_LIB:-$KAFKA_HOME/lib}"
 data="$KAFKA_HOME/data"
 log="$KAFKA_HOME/broker.log"
@@ -99,7 +102,7 @@ logger.request.name = kafka.request.logger
 logger.request.level = warn
 LOG4J
 
-java_cmd=(java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+java_cmd=(java $heap $jvm_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
   -Dkafka.logs.dir="$KAFKA_HOME" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties"
   -cp "$lib/*")
 
