@@ -8,6 +8,8 @@ import { freePort } from './process';
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
 const SCRIPTS = path.join(ROOT, 'scripts/kafka');
+/** where fetch.sh puts the broker's jars for the shared broker (as libs/testing/src/mirror-maker.ts) */
+const JAR_HOME = process.env.KAFKA_HOME ?? path.join(ROOT, '.kafka');
 
 /**
  * A single-node KRaft broker of one test's own (scripts/kafka/start.sh under a temp KAFKA_HOME,
@@ -59,17 +61,16 @@ export interface DedicatedBrokerOptions {
 }
 
 export async function startDedicatedBroker(options: DedicatedBrokerOptions = {}): Promise<DedicatedBroker> {
-  // the jars once, in the repository's own .kafka/lib (idempotent), shared by a symlink: every
-  // dedicated broker would otherwise copy the same ~45 jars again
-  await script('fetch.sh', {});
+  // the jars once, where the shared broker's are (fetch.sh is a no-op when they are there), and
+  // used from there: every dedicated broker would otherwise copy the same ~45 jars again
+  await script('fetch.sh', { KAFKA_HOME: JAR_HOME });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-kafka-'));
-  fs.symlinkSync(path.join(ROOT, '.kafka/lib'), path.join(home, 'lib'));
   const port = await freePort();
   let controllerPort = await freePort();
   while (controllerPort === port || controllerPort === options.advertisedPort) controllerPort = await freePort();
   const advertisedPort = options.advertisedPort ?? port;
   const env = {
-    KAFKA_HOME: home, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_ADVERTISED_PORT: String(advertisedPort),
+    KAFKA_HOME: home, KAFKA_LIB: path.join(JAR_HOME, 'lib'), KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_ADVERTISED_PORT: String(advertisedPort),
     // C1 only: the JVM starts in about half the time, and a test's traffic needs no C2
     KAFKA_HEAP: '-Xms128m -Xmx384m', KAFKA_JVM_OPTS: '-XX:TieredStopAtLevel=1',
   };
