@@ -4,10 +4,14 @@
 # first use, and returns once the broker has registered and answers on its port.
 #   KAFKA_PORT             client port (default 9092); the controller listens on KAFKA_PORT+1
 #   KAFKA_CONTROLLER_PORT  overrides the controller port
+#   KAFKA_ADVERTISED_PORT  the port clients are told to connect to (default KAFKA_PORT); tests set
+#                          it to a proxy's port in front of the broker
 #   KAFKA_HOME             where lib/, data/, broker.log and broker.pid live (default <repo>/.kafka)
 #   KAFKA_LIB              where the jars are (default $KAFKA_HOME/lib): several brokers can share one
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker (default 90)
 #   KAFKA_HEAP             JVM heap options (default -Xms256m -Xmx512m)
+#   KAFKA_JVM_OPTS         more JVM options (tests that restart a broker use -XX:TieredStopAtLevel=1,
+#                          which starts it in about half the time)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,8 +19,10 @@ root="$(cd "$here/../.." && pwd)"
 export KAFKA_HOME="${KAFKA_HOME:-$root/.kafka}"
 port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+advertised_port="${KAFKA_ADVERTISED_PORT:-$port}"
 timeout="${KAFKA_START_TIMEOUT:-90}"
 heap="${KAFKA_HEAP:--Xms256m -Xmx512m}"
+jvm_opts="${KAFKA_JVM_OPTS:-}"
 lib="${KAFKA_LIB:-$KAFKA_HOME/lib}"
 data="$KAFKA_HOME/data"
 log="$KAFKA_HOME/broker.log"
@@ -48,7 +54,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$advertised_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
@@ -96,7 +102,7 @@ logger.request.name = kafka.request.logger
 logger.request.level = warn
 LOG4J
 
-java_cmd=(java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+java_cmd=(java $heap $jvm_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
   -Dkafka.logs.dir="$KAFKA_HOME" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.properties"
   -cp "$lib/*")
 

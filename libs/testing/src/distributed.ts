@@ -32,6 +32,8 @@ export type ServiceName = 'intake' | 'coordinator' | 'history' | `agency:${strin
 
 export interface DistributedRun {
   prefix: string;
+  /** the cluster the processes use */
+  brokers: string;
   database: TestDatabase;
   /** the identity provider: `issuer.sign(principal)` mints a staff token */
   issuer: TestIssuer;
@@ -50,13 +52,13 @@ export interface DistributedRun {
   close(): Promise<void>;
 }
 
-export async function assertBrokerReachable(): Promise<void> {
-  const admin = new Kafka({ clientId: 'e2e-probe', brokers: KAFKA_BROKERS.split(','), retry: { retries: 0 }, connectionTimeout: 3000, logLevel: logLevel.NOTHING }).admin();
+export async function assertBrokerReachable(brokers = KAFKA_BROKERS): Promise<void> {
+  const admin = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), retry: { retries: 0 }, connectionTimeout: 3000, logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
   } catch (e) {
-    throw new Error(`Kafka broker not reachable at ${KAFKA_BROKERS} (${(e as Error).message}); start it with scripts/kafka/start.sh`);
+    throw new Error(`Kafka broker not reachable at ${brokers} (${(e as Error).message}); start it with scripts/kafka/start.sh`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -75,10 +77,13 @@ export interface DistributedRunOptions {
   prefix?: string;
   /** added to every process's environment (e.g. LIANBAN_TEST_CLOCK_SKEW_MS); `start`'s env adds to it */
   env?: Record<string, string>;
+  /** the cluster the processes use (KAFKA_BROKERS form); default the tiers' shared broker */
+  brokers?: string;
 }
 
 export async function startDistributedRun(options: DistributedRunOptions = {}): Promise<DistributedRun> {
-  await assertBrokerReachable();
+  const brokers = options.brokers ?? KAFKA_BROKERS;
+  await assertBrokerReachable(brokers);
   const id = randomUUID().slice(0, 8);
   const prefix = options.prefix ?? `e2e-${id}.`;
   const region = options.region ?? 'cq';
@@ -90,12 +95,12 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
   const dataDirs = new Map<ServiceName, string>();
   const finished: string[] = [];
   const common = {
-    NODE_ENV: 'test', BUS: 'kafka', KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: prefix, EVENTSTORE: 'postgres', DATABASE_URL: database.url,
+    NODE_ENV: 'test', BUS: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, EVENTSTORE: 'postgres', DATABASE_URL: database.url,
     ...issuer.env, REGION: region, DEMO: 'off', CROSS_REGION: options.crossRegion ? 'on' : 'off', ...options.env,
   };
 
   const run: DistributedRun = {
-    prefix, database, issuer, services, dataDirs,
+    prefix, brokers, database, issuer, services, dataDirs,
     api(service, principal) {
       const s = services.get(service);
       if (!s) throw new Error(`${service} is not running`);
@@ -138,7 +143,7 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
       await Promise.allSettled([...services.values()].map((s) => s.kill('SIGTERM')));
       services.clear();
       await database.drop().catch(() => undefined);
-      if (options.prefix === undefined) await deleteTopics(prefix).catch(() => undefined);
+      if (options.prefix === undefined) await deleteTopics(prefix, brokers).catch(() => undefined);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
@@ -146,8 +151,8 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
 }
 
 /** removes a run's topics so repeated runs do not fill the broker */
-export async function deleteTopics(prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'e2e-cleanup', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+export async function deleteTopics(prefix: string, brokers = KAFKA_BROKERS): Promise<void> {
+  const admin = new Kafka({ clientId: 'e2e-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));

@@ -5,7 +5,8 @@
  *   (`allowAutoTopicCreation: false`) and publishing to a topic the cluster lacks is refused
  *   with UnknownTopicError instead of kafkajs' slow metadata retries.
  * - The producer is idempotent (acks=-1, one request in flight), so a retried send neither
- *   duplicates nor reorders messages within a partition.
+ *   duplicates nor reorders messages within a partition. A send that fails for good replaces
+ *   the producer (see replaceProducer): the caller's re-send may then repeat messages.
  * - Keys are placed with kafkajs' DefaultPartitioner, the Java client's murmur2 mapping — the
  *   same mapping the in-process bus uses, and the one other Kafka clients (MirrorMaker, Java
  *   services) agree with. The LegacyPartitioner would place keys differently from Java.
@@ -145,12 +146,29 @@ export class KafkaBus implements MessageBus {
         messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
       });
     } catch (error) {
+      this.replaceProducer(producer);
       if (isUnknownTopic(error)) {
         this.knownTopics.delete(topic);
         throw new UnknownTopicError(topic);
       }
       throw error;
     }
+  }
+
+  /**
+   * After a failed send the idempotent producer may be behind the broker: kafkajs rolls a
+   * partition's sequence number back whenever a send fails, even when the broker wrote the batch
+   * and only its answer was lost (the broker died, the connection dropped). Every later batch
+   * would then start at a sequence the broker has passed and be refused with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER, for as long as the producer lives. The next publish gets a new
+   * producer (a new producer id, sequences from 0); the caller's re-send may repeat what the lost
+   * answer was for, which at-least-once delivery allows and consumers' inboxes absorb.
+   */
+  private replaceProducer(failed: Producer): void {
+    if (this.producerInstance !== failed) return;
+    this.producer = null;
+    this.producerInstance = null;
+    failed.disconnect().catch(() => undefined);
   }
 
   async subscribe(options: ConsumerOptions): Promise<ConsumerHandle> {
