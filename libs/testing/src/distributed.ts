@@ -21,11 +21,12 @@ import { Api } from './standalone';
  */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
+/** each app's entry point inside a build (`dist/` unless a run names another) */
 export const ENTRIES = {
-  intake: 'dist/apps/intake/src/main.js',
-  coordinator: 'dist/apps/coordinator/src/main.js',
-  agency: 'dist/apps/agency/src/main.js',
-  history: 'dist/apps/history/src/main.js',
+  intake: 'apps/intake/src/main.js',
+  coordinator: 'apps/coordinator/src/main.js',
+  agency: 'apps/agency/src/main.js',
+  history: 'apps/history/src/main.js',
 } as const;
 
 export type ServiceName = 'intake' | 'coordinator' | 'history' | `agency:${string}`;
@@ -50,13 +51,13 @@ export interface DistributedRun {
   close(): Promise<void>;
 }
 
-export async function assertBrokerReachable(): Promise<void> {
-  const admin = new Kafka({ clientId: 'e2e-probe', brokers: KAFKA_BROKERS.split(','), retry: { retries: 0 }, connectionTimeout: 3000, logLevel: logLevel.NOTHING }).admin();
+export async function assertBrokerReachable(brokers = KAFKA_BROKERS): Promise<void> {
+  const admin = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), retry: { retries: 0 }, connectionTimeout: 3000, logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
   } catch (e) {
-    throw new Error(`Kafka broker not reachable at ${KAFKA_BROKERS} (${(e as Error).message}); start it with scripts/kafka/start.sh`);
+    throw new Error(`Kafka broker not reachable at ${brokers} (${(e as Error).message}); start it with scripts/kafka/start.sh`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -73,16 +74,26 @@ export interface DistributedRunOptions {
    * deletes its topics on close.
    */
   prefix?: string;
+  /** comma-separated host:port (default KAFKA_BROKERS; the bench may bring a broker of its own) */
+  brokers?: string;
+  /** the build the processes run from (default `dist`; the bench runs a private copy) */
+  distDir?: string;
+  /** starts the run's own topic prefix and its database's name (default `e2e`) */
+  label?: string;
   /** added to every process's environment (e.g. LIANBAN_TEST_CLOCK_SKEW_MS); `start`'s env adds to it */
   env?: Record<string, string>;
 }
 
 export async function startDistributedRun(options: DistributedRunOptions = {}): Promise<DistributedRun> {
-  await assertBrokerReachable();
+  const brokers = options.brokers ?? KAFKA_BROKERS;
+  const label = options.label ?? 'e2e';
+  // relative paths are the repository's (spawnService)
+  const distDir = options.distDir ?? 'dist';
+  await assertBrokerReachable(brokers);
   const id = randomUUID().slice(0, 8);
-  const prefix = options.prefix ?? `e2e-${id}.`;
+  const prefix = options.prefix ?? `${label}-${id}.`;
   const region = options.region ?? 'cq';
-  const database = await createTestDatabase(`lianban_e2e_${region}`);
+  const database = await createTestDatabase(`lianban_${label.replace(/[^a-z0-9]/gi, '_')}_${region}`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `lianban-distributed-${region}-${id}-`));
   const issuer = createTestIssuer({ dir: root });
   const services = new Map<ServiceName, SpawnedService>();
@@ -90,7 +101,7 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
   const dataDirs = new Map<ServiceName, string>();
   const finished: string[] = [];
   const common = {
-    NODE_ENV: 'test', BUS: 'kafka', KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: prefix, EVENTSTORE: 'postgres', DATABASE_URL: database.url,
+    NODE_ENV: 'test', BUS: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, EVENTSTORE: 'postgres', DATABASE_URL: database.url,
     ...issuer.env, REGION: region, DEMO: 'off', CROSS_REGION: options.crossRegion ? 'on' : 'off', ...options.env,
   };
 
@@ -107,7 +118,7 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
       const dir = dataDirs.get(service) ?? fs.mkdtempSync(path.join(root, `${service.replace(':', '-')}-`));
       dataDirs.set(service, dir);
       const [app, agencyId] = service.split(':') as [keyof typeof ENTRIES, string | undefined];
-      const s = await spawnService(ENTRIES[app], { ...common, DATA_DIR: dir, ...(agencyId ? { AGENCY_ID: agencyId } : {}), ...env }, 60_000);
+      const s = await spawnService(path.join(distDir, ENTRIES[app]), { ...common, DATA_DIR: dir, ...(agencyId ? { AGENCY_ID: agencyId } : {}), ...env }, 60_000);
       services.set(service, s);
       exits.set(service, new Promise((resolve) => {
         const done = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -138,7 +149,7 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
       await Promise.allSettled([...services.values()].map((s) => s.kill('SIGTERM')));
       services.clear();
       await database.drop().catch(() => undefined);
-      if (options.prefix === undefined) await deleteTopics(prefix).catch(() => undefined);
+      if (options.prefix === undefined) await deleteTopics(prefix, brokers).catch(() => undefined);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
@@ -146,8 +157,8 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
 }
 
 /** removes a run's topics so repeated runs do not fill the broker */
-export async function deleteTopics(prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'e2e-cleanup', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+export async function deleteTopics(prefix: string, brokers = KAFKA_BROKERS): Promise<void> {
+  const admin = new Kafka({ clientId: 'e2e-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
