@@ -244,7 +244,7 @@ interface RelayChildResult {
   topicsPerBatch: number;
   relayCallsPerBatch: number;
   runs: {
-    variant: 'relay' | 'raw' | 'raw-per-topic'; round: number; seconds: number; events: number; messages: number; written: number;
+    variant: 'relay' | 'raw' | 'raw-per-topic' | 'bus'; round: number; seconds: number; events: number; messages: number; written: number;
     split?: { publish: number; route: number; subscription: number };
   }[];
 }
@@ -280,13 +280,13 @@ async function throughputPart(ctx: BenchContext, brokers: string): Promise<Throu
       await store.close();
     }
     const seedSeconds = (Date.now() - t0) / 1000;
-    ctx.log(`B5 relay: ${fmt(seeded.events)} events of ${fmt(seeded.cases)} synthetic cases in PostgreSQL (seeded in ${seedSeconds.toFixed(1)} s); ${rounds} rounds of relay / raw kafkajs / raw one send per topic`);
+    ctx.log(`B5 relay: ${fmt(seeded.events)} events of ${fmt(seeded.cases)} synthetic cases in PostgreSQL (seeded in ${seedSeconds.toFixed(1)} s); ${rounds} rounds of relay / raw kafkajs / raw one send per topic / the app's bus alone`);
     const { result } = await runChild<RelayChildResult>(ctx, 'bench/workloads/b5-relay-child.ts', [database.url, brokers, prefix, String(rounds)], 'b5-relay');
     for (const r of result.runs) {
       if (r.written !== r.messages) throw new Error(`${r.variant} round ${r.round} sent ${r.messages} messages but the topics grew by ${r.written}`);
     }
     const variants: Record<string, VariantSummary> = {};
-    for (const v of ['relay', 'raw', 'raw-per-topic'] as const) {
+    for (const v of ['relay', 'raw', 'raw-per-topic', 'bus'] as const) {
       const secs = result.runs.filter((r) => r.variant === v).map((r) => r.seconds).sort((a, b) => a - b);
       const median = secs[Math.floor(secs.length / 2)];
       variants[v] = {
@@ -343,7 +343,7 @@ export async function b5Kafka(ctx: BenchContext): Promise<WorkloadResult> {
         met: null,
       });
       notes.push(
-        `Relay: ${relay.child.batches} store batches of 200, each going to ${relay.child.topicsPerBatch.toFixed(1)} topics (${relay.child.topics} in all) in ${relay.child.relayCallsPerBatch.toFixed(1)} publishAll call(s) of at most 512 KiB. The raw producer with one send per topic and store batch, each awaited (the relay's calls before publishAll): ${fmt(v['raw-per-topic'].messagesPerSecond)} messages/s. Median of ${v.relay.rounds.length} rounds each, taking turns; every round's topics grew by exactly the messages sent. The relay's time: ${relay.relaySplit.publishPct}% awaiting the broker, ${relay.relaySplit.routePct}% routing batches (case reads, encoding), ${relay.relaySplit.subscriptionPct}% reading batches and saving checkpoints.`,
+        `Relay: ${relay.child.batches} store batches of 200, each going to ${relay.child.topicsPerBatch.toFixed(1)} topics (${relay.child.topics} in all) in ${relay.child.relayCallsPerBatch.toFixed(1)} publishAll call(s) of at most 512 KiB. Same run, same messages: the app's KafkaBus.publishAll alone ${fmt(v.bus.messagesPerSecond)} messages/s (${ratio(v.raw.seconds, v.bus.seconds)}× raw); the raw producer with one send per topic and store batch, each awaited (the relay's calls before publishAll) ${fmt(v['raw-per-topic'].messagesPerSecond)} messages/s (${ratio(v.raw.seconds, v['raw-per-topic'].seconds)}× raw). Median of ${v.relay.rounds.length} rounds each, taking turns; every round's topics grew by exactly the messages sent. The relay's time: ${relay.relaySplit.publishPct}% awaiting the broker, ${relay.relaySplit.routePct}% routing batches (case reads, encoding), ${relay.relaySplit.subscriptionPct}% reading batches and saving checkpoints.`,
       );
     }
     return {
