@@ -329,7 +329,7 @@ export async function b5Kafka(ctx: BenchContext): Promise<WorkloadResult> {
         met: null,
       });
       notes.push(
-        `Latency split (ms, p50/p99): after the assignment answered, until the inbox has it (relay + Kafka + agency consumer) — one at a time ${s.propagation.p50ms}/${s.propagation.p99ms}, ${c.clients} at a time ${c.propagation.p50ms}/${c.propagation.p99ms}. The agency's own applied_at stamp agrees within the 1 ms poll and the commit (p50 ${s.appliedAfter.p50ms} ms after the answer).`,
+        `Latency split (ms, p50/p99): after the assignment answered, until the inbox has it (relay + Kafka + agency consumer) — one at a time ${s.propagation.p50ms}/${s.propagation.p99ms}, ${c.clients} at a time ${c.propagation.p50ms}/${c.propagation.p99ms}. Cross-check: the agency's own applied_at stamp, taken inside its transaction before the durable commit, is p50 ${s.appliedAfter.p50ms} ms after the answer (what the bench sees adds the commit and at most the 1 ms poll).`,
         `${latency.listed} cases listed by GET /v1/inbox at the end, every measured one among them. Processes from the built dist; ${broker.private ? 'a private broker started for the run' : `the broker at ${broker.brokers}`}.`,
       );
     }
