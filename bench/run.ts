@@ -3,7 +3,7 @@
  * measured in the same run. Figures go to stdout, JSON to bench/results/<id>.json and a markdown
  * summary to bench/results/summary.md.
  *
- *   npm run bench                        # build, then all workloads (3–4 minutes on the 2-core machine)
+ *   npm run bench                        # build, then all workloads (about 6 minutes on the 2-core machine)
  *   npm run bench -- --only B1,B3        # some workloads
  *   BENCH_SCALE=0.2 npm run bench        # shorter runs (smoke test; figures less stable)
  *   BENCH_CPU_PROF=1 npm run bench       # servers and children write .cpuprofile files to bench/results/profiles
@@ -17,12 +17,14 @@ import { b1Append } from './workloads/b1-append';
 import { b2Http } from './workloads/b2-http';
 import { b3Timeline } from './workloads/b3-timeline';
 import { b4Replay } from './workloads/b4-replay';
+import { b5Kafka } from './workloads/b5-kafka';
 
 const WORKLOADS: Record<string, (ctx: BenchContext) => Promise<WorkloadResult>> = {
   B1: b1Append,
   B2: b2Http,
   B3: b3Timeline,
   B4: b4Replay,
+  B5: b5Kafka,
 };
 
 function selected(): string[] {
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
 
 function commandLine(): string {
   const extra = process.argv.slice(2).join(' ');
-  const envs = ['BENCH_SCALE', 'BENCH_CPU_PROF', 'BENCH_DIST', 'BENCH_B2_CLIENTS', 'BENCH_B4_EVENTS', 'BENCH_B4_PAGE', 'BENCH_B4_FACTS', 'BENCH_B4_FACTS_EVENTS', 'BENCH_B4_GENERATE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
+  const envs = ['BENCH_SCALE', 'BENCH_CPU_PROF', 'BENCH_DIST', 'BENCH_B2_CLIENTS', 'BENCH_B4_EVENTS', 'BENCH_B4_PAGE', 'BENCH_B4_FACTS', 'BENCH_B4_FACTS_EVENTS', 'BENCH_B4_GENERATE', 'BENCH_B5_CLIENTS', 'BENCH_B5', 'KAFKA_BROKERS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
   const how = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node --require ./bench/register.js bench/run.ts';
   return `${envs}${how}${extra ? `${how.startsWith('npm') ? ' --' : ''} ${extra}` : ''}`;
 }

@@ -34,9 +34,6 @@ export function renderSummary(s: SummaryInput): string {
       lines.push(`| ${r.id} | ${cell(row.measure)} | ${cell(row.value)} | ${cell(row.baseline)} | ${cell(ratio)} | ${cell(row.target)} | ${met} |`);
     }
   }
-  lines.push('| B5 | Kafka: registration → agency inbox p50/p99; relay vs raw kafkajs producer | — | — | — | — | not measured |');
-  lines.push('');
-  lines.push('TODO B5 (Kafka): not measured yet — it comes with the distributed mode (issue 10).');
   lines.push('');
   for (const r of s.results) {
     if (r.notes.length === 0) continue;

@@ -18,6 +18,12 @@ export interface IncomingMessage {
   headers: Record<string, string>;
 }
 
+/** messages for one topic, in the order they are to be appended */
+export interface TopicMessages {
+  topic: string;
+  messages: OutgoingMessage[];
+}
+
 export interface TopicSpec {
   topic: string;
   /** default 3 */
@@ -51,6 +57,12 @@ export interface MessageBus {
   createTopics(topics: TopicSpec[]): Promise<void>;
   /** resolves once every message is durably accepted by the bus, in the order given */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * `publish` to several topics in one go (on Kafka one produce request instead of one per
+   * topic): resolves once every message is durably accepted, each topic's in the order given.
+   * Nothing is sent when a topic does not exist or a message is invalid.
+   */
+  publishAll(batch: TopicMessages[]): Promise<void>;
   subscribe(options: ConsumerOptions): Promise<ConsumerHandle>;
   /** reports whether the bus is reachable (for /health) */
   health(): Promise<{ ok: boolean; detail?: string }>;

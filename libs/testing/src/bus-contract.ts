@@ -253,6 +253,32 @@ export function runMessageBusContract(
       for (const offsets of byPartition.values()) expect(offsets).toEqual(range(0, offsets.length));
     }, timeoutMs);
 
+    it('publishAll: several topics in one call, each topic in the order given; an unknown topic sends nothing', async () => {
+      const a = await newTopic('all-a', 3);
+      const b = await newTopic('all-b', 2);
+      const toA = interleaved(['case-1', 'case-2', 'case-3'], 5);
+      const toB = interleaved(['case-1', 'case-4'], 4);
+      // the relay's shape: its calls awaited in turn, each with every topic of a batch
+      for (let i = 0; i < 3; i++) {
+        await bus.publishAll([{ topic: a, messages: toA.slice(i * 5, i * 5 + 5) }, { topic: b, messages: toB.slice(i * 3, i * 3 + 3) }]);
+      }
+      await expect(bus.publishAll([{ topic: a, messages: [message('case-9', 0)] }, { topic: unique('never-created'), messages: [message('case-9', 1)] }]))
+        .rejects.toBeInstanceOf(UnknownTopicError);
+      const recA = recorder();
+      const recB = recorder();
+      await subscribe({ groupId: unique('g'), topics: [a], handler: recA.handler });
+      await subscribe({ groupId: unique('g'), topics: [b], handler: recB.handler });
+      await recA.waitForIds(ids2(toA));
+      await recB.waitForIds(ids2(toB));
+      for (const [rec, sent] of [[recA, toA], [recB, toB]] as const) {
+        expect(rec.messages).toHaveLength(sent.length);
+        for (const [key, seqs] of seqsByKey(rec.messages)) {
+          expect({ key, seqs }).toEqual({ key, seqs: sent.filter((m) => m.key === key).map((_, i) => i) });
+        }
+      }
+      expect(recA.messages.some((m) => m.key === 'case-9')).toBe(false);
+    }, timeoutMs);
+
     it('gives every group every message, independently of the others', async () => {
       const topic = await newTopic('groups', 3);
       const all = interleaved(['a', 'b', 'c', 'd', 'e'], 4);

@@ -105,6 +105,7 @@ export async function startJointRegions(opts: {
     kind: bus.kind,
     createTopics: (t) => bus.createTopics(t),
     publish: (t, m) => bus.publish(t, m),
+    publishAll: (b) => bus.publishAll(b),
     subscribe: (o) => bus.subscribe(o),
     health: () => bus.health(),
     close: async () => undefined,

@@ -21,11 +21,12 @@ import { Api } from './standalone';
  */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
+/** each app's entry point inside a build (`dist/` unless a run names another) */
 export const ENTRIES = {
-  intake: 'dist/apps/intake/src/main.js',
-  coordinator: 'dist/apps/coordinator/src/main.js',
-  agency: 'dist/apps/agency/src/main.js',
-  history: 'dist/apps/history/src/main.js',
+  intake: 'apps/intake/src/main.js',
+  coordinator: 'apps/coordinator/src/main.js',
+  agency: 'apps/agency/src/main.js',
+  history: 'apps/history/src/main.js',
 } as const;
 
 export type ServiceName = 'intake' | 'coordinator' | 'history' | `agency:${string}`;
@@ -75,19 +76,26 @@ export interface DistributedRunOptions {
    * deletes its topics on close.
    */
   prefix?: string;
+  /** the cluster the processes use, comma-separated host:port (default KAFKA_BROKERS: the tiers' shared broker; F2 and the bench bring their own) */
+  brokers?: string;
+  /** the build the processes run from (default `dist`; the bench runs a private copy) */
+  distDir?: string;
+  /** starts the run's own topic prefix and its database's name (default `e2e`) */
+  label?: string;
   /** added to every process's environment (e.g. LIANBAN_TEST_CLOCK_SKEW_MS); `start`'s env adds to it */
   env?: Record<string, string>;
-  /** the cluster the processes use (KAFKA_BROKERS form); default the tiers' shared broker */
-  brokers?: string;
 }
 
 export async function startDistributedRun(options: DistributedRunOptions = {}): Promise<DistributedRun> {
   const brokers = options.brokers ?? KAFKA_BROKERS;
+  const label = options.label ?? 'e2e';
+  // relative paths are the repository's (spawnService)
+  const distDir = options.distDir ?? 'dist';
   await assertBrokerReachable(brokers);
   const id = randomUUID().slice(0, 8);
-  const prefix = options.prefix ?? `e2e-${id}.`;
+  const prefix = options.prefix ?? `${label}-${id}.`;
   const region = options.region ?? 'cq';
-  const database = await createTestDatabase(`lianban_e2e_${region}`);
+  const database = await createTestDatabase(`lianban_${label.replace(/[^a-z0-9]/gi, '_')}_${region}`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `lianban-distributed-${region}-${id}-`));
   const issuer = createTestIssuer({ dir: root });
   const services = new Map<ServiceName, SpawnedService>();
@@ -112,7 +120,7 @@ export async function startDistributedRun(options: DistributedRunOptions = {}): 
       const dir = dataDirs.get(service) ?? fs.mkdtempSync(path.join(root, `${service.replace(':', '-')}-`));
       dataDirs.set(service, dir);
       const [app, agencyId] = service.split(':') as [keyof typeof ENTRIES, string | undefined];
-      const s = await spawnService(ENTRIES[app], { ...common, DATA_DIR: dir, ...(agencyId ? { AGENCY_ID: agencyId } : {}), ...env }, 60_000);
+      const s = await spawnService(path.join(distDir, ENTRIES[app]), { ...common, DATA_DIR: dir, ...(agencyId ? { AGENCY_ID: agencyId } : {}), ...env }, 60_000);
       services.set(service, s);
       exits.set(service, new Promise((resolve) => {
         const done = (code: number | null, signal: NodeJS.Signals | null) => {

@@ -27,7 +27,7 @@ export interface SpawnedService {
 const ROOT = path.resolve(__dirname, '../../..');
 
 /**
- * Runs a built Lianban entry point (`dist/...`) as a separate OS process and waits until its
+ * Runs a built Lianban entry point (`dist/...`, or an absolute path) as a separate OS process and waits until its
  * /health answers. Fails loudly with the process's output if it does not come up.
  */
 export function spawnService(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedService> {
@@ -45,7 +45,8 @@ export interface SpawnOptions {
 
 export async function spawnEntry(entry: string, env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedService> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const main = path.join(ROOT, entry);
+  // relative to the repository (`dist/...`), or absolute (a copy of a build elsewhere)
+  const main = path.resolve(ROOT, entry);
   if (!fs.existsSync(main)) throw new Error(`${entry} is not built: run \`npm run build\` first`);
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';

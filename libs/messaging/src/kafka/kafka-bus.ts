@@ -44,6 +44,7 @@ import type {
   IncomingMessage,
   MessageBus,
   OutgoingMessage,
+  TopicMessages,
   TopicSpec,
 } from '../port';
 
@@ -134,22 +135,26 @@ export class KafkaBus implements MessageBus {
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    return this.publishAll([{ topic, messages }]);
+  }
+
+  async publishAll(batch: TopicMessages[]): Promise<void> {
     this.assertOpen();
-    for (const message of messages) assertValidMessage(topic, message);
-    await this.assertTopicExists(topic);
-    if (messages.length === 0) return;
+    for (const { topic, messages } of batch) for (const message of messages) assertValidMessage(topic, message);
+    for (const { topic } of batch) await this.assertTopicExists(topic);
+    const topicMessages = batch
+      .filter((b) => b.messages.length > 0)
+      .map(({ topic, messages }) => ({ topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) }));
+    if (topicMessages.length === 0) return;
     const producer = await this.producerClient();
     try {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
-      });
+      // one produce request for every topic: kafkajs keeps each partition's messages in the order given
+      await producer.sendBatch({ acks: -1, topicMessages });
     } catch (error) {
       this.replaceProducer(producer);
       if (isUnknownTopic(error)) {
-        this.knownTopics.delete(topic);
-        throw new UnknownTopicError(topic);
+        for (const { topic } of batch) this.knownTopics.delete(topic);
+        throw new UnknownTopicError(batch.length === 1 ? batch[0].topic : batch.map((b) => b.topic).join(', '));
       }
       throw error;
     }

@@ -41,6 +41,7 @@ import type {
   IncomingMessage,
   MessageBus,
   OutgoingMessage,
+  TopicMessages,
   TopicSpec,
 } from '../port';
 
@@ -326,20 +327,29 @@ export class InProcessBus implements MessageBus {
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    return this.publishAll([{ topic, messages }]);
+  }
+
+  async publishAll(batch: TopicMessages[]): Promise<void> {
     this.assertOpen();
-    const logs = this.topics.get(topic);
-    if (!logs) throw new UnknownTopicError(topic);
     // all or nothing: validate the whole batch before appending any of it
-    for (const message of messages) assertValidMessage(topic, message);
-    const touched = new Set<number>();
-    for (const message of messages) {
-      const partition = partitionForKey(message.key, logs.length);
-      logs[partition].append(message);
-      touched.add(partition);
-    }
-    for (const partition of touched) {
-      this.retain({ topic, partition });
-      logs[partition].wakeAll();
+    const targets = batch.map(({ topic, messages }) => {
+      const logs = this.topics.get(topic);
+      if (!logs) throw new UnknownTopicError(topic);
+      for (const message of messages) assertValidMessage(topic, message);
+      return { topic, logs, messages };
+    });
+    for (const { topic, logs, messages } of targets) {
+      const touched = new Set<number>();
+      for (const message of messages) {
+        const partition = partitionForKey(message.key, logs.length);
+        logs[partition].append(message);
+        touched.add(partition);
+      }
+      for (const partition of touched) {
+        this.retain({ topic, partition });
+        logs[partition].wakeAll();
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import {
   agencyTopic, caseEventsTopic, encodeEventMessage, type EventMessage, type StoredEvent, type TopicNaming,
 } from '@lianban/contracts';
 import type { EventStore, SubscriptionHandle } from '@lianban/eventstore';
-import type { MessageBus } from '@lianban/messaging';
+import type { MessageBus, TopicMessages } from '@lianban/messaging';
 import { agencyTopicMessage } from './accuser-protection';
 import { agenciesNamedBy, isAgencyFacing } from './audience';
 import { publicData } from './redaction';
@@ -22,7 +22,7 @@ export interface EventRelayOptions {
   batchSize?: number;
   /** how many cases' audiences are kept in memory (default 10 000); a case not held is re-read */
   cacheCases?: number;
-  /** largest sum of message bytes sent in one publish call (default 512 KiB, under Kafka's 1 MiB batch limit) */
+  /** largest sum of message bytes sent in one publish call, all topics together (default 512 KiB, under Kafka's 1 MiB batch limit) */
   maxPublishBytes?: number;
   logger?: RelayLogger;
   /** called once a batch is published (metrics) */
@@ -39,6 +39,15 @@ interface CaseAudience {
 }
 
 const silent: RelayLogger = { log: () => undefined, warn: () => undefined };
+
+/**
+ * The first event of a case's own stream. Agency-facing events are the case stream's and its
+ * task streams', and a task stream exists only once the case stream assigned it, so no
+ * agency-facing event of the case comes before this one.
+ */
+function isCaseStart(e: StoredEvent): boolean {
+  return e.revision === 0 && e.streamId === `case-${e.caseId}`;
+}
 
 /**
  * The outbox relay (DESIGN 5): the event store is the outbox. It follows the store from a
@@ -92,13 +101,15 @@ export class EventRelay {
   async relay(events: StoredEvent[]): Promise<void> {
     try {
       const outgoing = await this.messagesFor(events);
-      for (const [topic, messages] of outgoing) {
-        if (!this.topicsMade.has(topic)) {
-          await this.bus.createTopics([{ topic, partitions: AGENCY_TOPIC_PARTITIONS }]);
-          this.topicsMade.add(topic);
-        }
-        for (const chunk of this.chunks(messages)) await this.bus.publish(topic, chunk);
+      const missing = [...outgoing.keys()].filter((topic) => !this.topicsMade.has(topic));
+      if (missing.length > 0) {
+        await this.bus.createTopics(missing.map((topic) => ({ topic, partitions: AGENCY_TOPIC_PARTITIONS })));
+        for (const topic of missing) this.topicsMade.add(topic);
       }
+      // every topic of the batch in one call (one produce request), not one round trip per topic:
+      // the relay waits on the broker, so that is its throughput; each call awaited, so each
+      // topic's messages still reach it in store order
+      for (const chunk of this.chunks(outgoing)) await this.bus.publishAll(chunk);
       this.options.onRelayed?.(events);
     } catch (error) {
       // the batch comes again; audiences already advanced past part of it must be rebuilt
@@ -109,6 +120,7 @@ export class EventRelay {
 
   /** topic → messages in store order */
   private async messagesFor(events: StoredEvent[]): Promise<Map<string, EventMessage[]>> {
+    const caseHistory = this.caseReads(events);
     const out = new Map<string, EventMessage[]>();
     const push = (topic: string, m: EventMessage) => {
       const list = out.get(topic);
@@ -122,11 +134,11 @@ export class EventRelay {
       if (!isAgencyFacing(e)) continue;
       // agencies get no petitioner id at all (accuser protection, Art. 30)
       const forAgencies = agencyTopicMessage(e);
-      const audience = await this.audienceBefore(e);
+      const audience = await this.audienceBefore(e, caseHistory);
       for (const agency of audience.agencies) push(agencyTopic(naming, agency), forAgencies);
       const newcomers = agenciesNamedBy(e).filter((a) => !audience.agencies.has(a));
       if (newcomers.length > 0) {
-        const earlier = (await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x));
+        const earlier = (await caseHistory(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x));
         for (const agency of newcomers) {
           for (const x of earlier) push(agencyTopic(naming, agency), agencyTopicMessage(x));
           push(agencyTopic(naming, agency), forAgencies);
@@ -138,8 +150,51 @@ export class EventRelay {
     return out;
   }
 
+  /**
+   * The case reads a batch needs, started together before the batch is routed, so the store
+   * serves them side by side instead of one round trip after another. Which cases need one is
+   * found by routing the batch on what is known without reading (the audiences held, the case
+   * starts); the read itself is the one the routing would have made: it is taken after every
+   * event of the batch was stored, and the routing only uses the events before the one it routes.
+   */
+  private caseReads(events: StoredEvent[]): (caseId: string) => Promise<StoredEvent[]> {
+    const reads = new Map<string, Promise<StoredEvent[]>>();
+    const read = (caseId: string) => {
+      let r = reads.get(caseId);
+      if (!r) {
+        r = this.store.readByCase(caseId);
+        // observed now: a read started early and never awaited (the batch failed first) must not be an unhandled rejection
+        r.catch(() => undefined);
+        reads.set(caseId, r);
+      }
+      return r;
+    };
+    /** per case, the agencies known so far in this pass; null once a read is under way anyway */
+    const known = new Map<string, Set<string> | null>();
+    for (const e of events) {
+      if (!isAgencyFacing(e)) continue;
+      if (!known.has(e.caseId)) {
+        const cached = this.audiences.get(e.caseId);
+        if (cached && cached.position < e.position) known.set(e.caseId, new Set(cached.agencies));
+        else if (isCaseStart(e)) known.set(e.caseId, new Set());
+        else {
+          void read(e.caseId);
+          known.set(e.caseId, null);
+        }
+      }
+      const agencies = known.get(e.caseId);
+      if (!agencies) continue;
+      const named = agenciesNamedBy(e);
+      if (named.some((a) => !agencies.has(a))) {
+        void read(e.caseId);
+        known.set(e.caseId, null);
+      }
+    }
+    return read;
+  }
+
   /** the agencies concerned with e's case just before e (deterministic: a re-sent batch routes the same way) */
-  private async audienceBefore(e: StoredEvent): Promise<CaseAudience> {
+  private async audienceBefore(e: StoredEvent, caseHistory: (caseId: string) => Promise<StoredEvent[]>): Promise<CaseAudience> {
     const cached = this.audiences.get(e.caseId);
     if (cached && cached.position < e.position) {
       // most recently used last, so the oldest is the one dropped
@@ -148,9 +203,12 @@ export class EventRelay {
       return cached;
     }
     const agencies = new Set<string>();
-    for (const x of await this.store.readByCase(e.caseId)) {
-      if (x.position >= e.position) break;
-      if (isAgencyFacing(x)) for (const a of agenciesNamedBy(x)) agencies.add(a);
+    // nothing agency-facing comes before a case's registration: no read for a new case
+    if (!isCaseStart(e)) {
+      for (const x of await caseHistory(e.caseId)) {
+        if (x.position >= e.position) break;
+        if (isAgencyFacing(x)) for (const a of agenciesNamedBy(x)) agencies.add(a);
+      }
     }
     const audience = { position: 0, agencies };
     this.audiences.delete(e.caseId);
@@ -160,19 +218,25 @@ export class EventRelay {
     return audience;
   }
 
-  private *chunks(messages: EventMessage[]): Generator<EventMessage[]> {
+  /** the batch in publish calls of at most `maxPublishBytes` in all (so no partition's share can pass Kafka's limit) */
+  private *chunks(outgoing: Map<string, EventMessage[]>): Generator<TopicMessages[]> {
     const limit = this.options.maxPublishBytes ?? 512 * 1024;
-    let chunk: EventMessage[] = [];
+    let chunk: TopicMessages[] = [];
     let bytes = 0;
-    for (const m of messages) {
-      const size = m.value.length + Buffer.byteLength(m.key) + Object.entries(m.headers).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
-      if (chunk.length > 0 && bytes + size > limit) {
-        yield chunk;
-        chunk = [];
-        bytes = 0;
+    for (const [topic, messages] of outgoing) {
+      let current: TopicMessages | null = null;
+      for (const m of messages) {
+        const size = m.value.length + Buffer.byteLength(m.key) + Object.entries(m.headers).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+        if (bytes > 0 && bytes + size > limit) {
+          yield chunk;
+          chunk = [];
+          current = null;
+          bytes = 0;
+        }
+        if (!current) chunk.push((current = { topic, messages: [] }));
+        current.messages.push(m);
+        bytes += size;
       }
-      chunk.push(m);
-      bytes += size;
     }
     if (chunk.length > 0) yield chunk;
   }
