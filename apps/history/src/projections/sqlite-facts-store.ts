@@ -11,19 +11,29 @@ export function projectionsFile(dataDir: string): string {
   return join(dataDir, PROJECTIONS_FILE_NAME);
 }
 
-const SCHEMA = `
+const META_SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+`;
+
+/**
+ * A rowid table, not WITHOUT ROWID: a row's facts (1–2 KB of JSON) fit in a table leaf page,
+ * where a WITHOUT ROWID b-tree spills every row of more than ~1 KB into an overflow page of its
+ * own (4 KB a version, and closing a version rewrote the chain): a rebuild wrote 4× the bytes.
+ * case_id ends the index as the primary key ended it before, so the rows of a read by moment
+ * still come in the same order.
+ */
+const VERSIONS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS case_versions (
   case_id    TEXT NOT NULL,
   valid_from TEXT NOT NULL,
   valid_to   TEXT,
   facts      TEXT NOT NULL,
-  PRIMARY KEY (case_id, valid_from)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS case_versions_valid ON case_versions (valid_to, valid_from);
+  UNIQUE (case_id, valid_from)
+);
+CREATE INDEX IF NOT EXISTS case_versions_valid ON case_versions (valid_to, valid_from, case_id);
 `;
 
 interface Row {
@@ -56,8 +66,28 @@ export class SqliteFactsStore implements FactsStore {
     this.db.pragma('synchronous = NORMAL');
     // a replay in another process holds the write lock while it swaps the rows in
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec(SCHEMA);
+    this.db.exec(META_SCHEMA);
+    this.migrateVersionsTable();
     this.stmts = this.prepare();
+  }
+
+  /**
+   * A file made before the versions table took its present layout is emptied and marked as made
+   * by no derivation: the projection is a cache of the events, so the next start rebuilds it.
+   */
+  private migrateVersionsTable(): void {
+    this.db.transaction(() => {
+      const existing = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'case_versions'").get() as { sql: string } | undefined;
+      if (existing && /WITHOUT\s+ROWID/i.test(existing.sql)) {
+        this.db.exec('DROP TABLE case_versions');
+        const generation = Number((this.db.prepare("SELECT value FROM projection_meta WHERE key = 'generation'").get() as { value: string } | undefined)?.value ?? 0);
+        const setMeta = this.db.prepare('INSERT INTO projection_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        setMeta.run('checkpoint', '0');
+        setMeta.run('generation', String(generation + 1));
+        this.db.prepare("DELETE FROM projection_meta WHERE key = 'version'").run();
+      }
+      this.db.exec(VERSIONS_SCHEMA);
+    }).immediate();
   }
 
   async meta(): Promise<ProjectionMeta> {
