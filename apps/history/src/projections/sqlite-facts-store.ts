@@ -123,7 +123,7 @@ export class SqliteFactsStore implements FactsStore {
       this.stmts.closeOpen.run(first, c.caseId);
     }
     c.insert.forEach((v, i) => {
-      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, JSON.stringify(v.facts));
+      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, v.json ?? JSON.stringify(v.facts));
     });
   }
 
