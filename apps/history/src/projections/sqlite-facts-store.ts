@@ -120,7 +120,7 @@ export class SqliteFactsStore implements FactsStore {
       // what is left last may have been closed by a version just deleted
       this.stmts.closeLast.run(first, c.caseId, c.caseId);
     } else if (first !== null) {
-      this.stmts.closeOpen.run(first, c.caseId);
+      this.stmts.closeOpen.run(first, c.caseId, c.caseId);
     }
     c.insert.forEach((v, i) => {
       this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, v.json ?? JSON.stringify(v.facts));
@@ -201,7 +201,12 @@ export class SqliteFactsStore implements FactsStore {
         `UPDATE case_versions SET valid_to = ?
          WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?)`,
       ),
-      closeOpen: db.prepare('UPDATE case_versions SET valid_to = ? WHERE case_id = ? AND valid_to IS NULL'),
+      // only a case's last version can be open: found by the (case_id, valid_from) index alone,
+      // where `case_id = ? AND valid_to IS NULL` read every version of the case to test valid_to
+      closeOpen: db.prepare(
+        `UPDATE case_versions SET valid_to = ?
+         WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?) AND valid_to IS NULL`,
+      ),
       insert: db.prepare('INSERT INTO case_versions (case_id, valid_from, valid_to, facts) VALUES (?, ?, ?, ?)'),
       current: db.prepare('SELECT facts FROM case_versions WHERE valid_to IS NULL'),
       at: db.prepare('SELECT facts FROM case_versions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)'),
