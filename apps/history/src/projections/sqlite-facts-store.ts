@@ -11,19 +11,29 @@ export function projectionsFile(dataDir: string): string {
   return join(dataDir, PROJECTIONS_FILE_NAME);
 }
 
-const SCHEMA = `
+const META_SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+`;
+
+/**
+ * A rowid table, not WITHOUT ROWID: a row's facts (1–2 KB of JSON) fit in a table leaf page,
+ * where a WITHOUT ROWID b-tree spills every row of more than ~1 KB into an overflow page of its
+ * own (4 KB a version, and closing a version rewrote the chain): a rebuild wrote 4× the bytes.
+ * case_id ends the index as the primary key ended it before, so the rows of a read by moment
+ * still come in the same order.
+ */
+const VERSIONS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS case_versions (
   case_id    TEXT NOT NULL,
   valid_from TEXT NOT NULL,
   valid_to   TEXT,
   facts      TEXT NOT NULL,
-  PRIMARY KEY (case_id, valid_from)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS case_versions_valid ON case_versions (valid_to, valid_from);
+  UNIQUE (case_id, valid_from)
+);
+CREATE INDEX IF NOT EXISTS case_versions_valid ON case_versions (valid_to, valid_from, case_id);
 `;
 
 interface Row {
@@ -31,6 +41,17 @@ interface Row {
   valid_from: string;
   valid_to: string | null;
   facts: string;
+}
+
+/** an open version kept in memory during a replay (see inOneTransaction) */
+interface HeldVersion {
+  validFrom: string;
+  json: string;
+}
+
+export interface SqliteFactsStoreOptions {
+  /** open versions held in memory at most during inOneTransaction: bounds a replay's memory whatever the number of cases */
+  heldVersions?: number;
 }
 
 const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: JSON.parse(r.facts) });
@@ -48,16 +69,41 @@ export class SqliteFactsStore implements FactsStore {
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteFactsStore['prepare']>;
   private closed = false;
+  /** inside inOneTransaction: open versions not written yet, by case, least recently changed first */
+  private held: Map<string, HeldVersion> | null = null;
 
-  constructor(readonly filePath: string) {
+  private readonly heldVersions: number;
+
+  constructor(readonly filePath: string, options: SqliteFactsStoreOptions = {}) {
+    this.heldVersions = options.heldVersions ?? 10_000;
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // a replay in another process holds the write lock while it swaps the rows in
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec(SCHEMA);
+    this.db.exec(META_SCHEMA);
+    this.migrateVersionsTable();
     this.stmts = this.prepare();
+  }
+
+  /**
+   * A file made before the versions table took its present layout is emptied and marked as made
+   * by no derivation: the projection is a cache of the events, so the next start rebuilds it.
+   */
+  private migrateVersionsTable(): void {
+    this.db.transaction(() => {
+      const existing = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'case_versions'").get() as { sql: string } | undefined;
+      if (existing && /WITHOUT\s+ROWID/i.test(existing.sql)) {
+        this.db.exec('DROP TABLE case_versions');
+        const generation = Number((this.db.prepare("SELECT value FROM projection_meta WHERE key = 'generation'").get() as { value: string } | undefined)?.value ?? 0);
+        const setMeta = this.db.prepare('INSERT INTO projection_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        setMeta.run('checkpoint', '0');
+        setMeta.run('generation', String(generation + 1));
+        this.db.prepare("DELETE FROM projection_meta WHERE key = 'version'").run();
+      }
+      this.db.exec(VERSIONS_SCHEMA);
+    }).immediate();
   }
 
   async meta(): Promise<ProjectionMeta> {
@@ -75,38 +121,88 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async commit(changes: VersionChange[], position: number): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (position <= this.readMeta().checkpoint) return false;
-      for (const c of changes) this.applyChange(c);
-      this.stmts.setMeta.run('checkpoint', String(position));
-      return true;
-    }).immediate();
+    /** what each case held before this commit, to restore if it fails */
+    const undo = new Map<string, HeldVersion | undefined>();
+    try {
+      return this.db.transaction(() => {
+        if (position <= this.readMeta().checkpoint) return false;
+        for (const c of changes) this.applyChange(c, undo);
+        this.stmts.setMeta.run('checkpoint', String(position));
+        return true;
+      }).immediate();
+    } catch (e) {
+      // the rows went back to what they were: so do the held versions
+      for (const [caseId, held] of undo) {
+        if (held) this.held?.set(caseId, held);
+        else this.held?.delete(caseId);
+      }
+      throw e;
+    } finally {
+      this.writeHeldBeyond(this.heldVersions);
+    }
   }
 
-  private applyChange(c: VersionChange): void {
+  private applyChange(c: VersionChange, undo: Map<string, HeldVersion | undefined>): void {
     const first = c.insert[0]?.validFrom ?? null;
-    if (c.deleteFrom !== null) {
-      this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
-      // what is left last may have been closed by a version just deleted
-      this.stmts.closeLast.run(first, c.caseId, c.caseId);
-    } else if (first !== null) {
-      this.stmts.closeOpen.run(first, c.caseId);
+    const held = this.held?.get(c.caseId);
+    if (held) {
+      if (!undo.has(c.caseId)) undo.set(c.caseId, held);
+      this.held!.delete(c.caseId);
+    }
+    if (held && c.deleteFrom === null) {
+      // the held version is the case's open one: written once, closed by the first new one
+      if (first === null) return this.hold(c.caseId, held, undo);
+      this.stmts.insert.run(c.caseId, held.validFrom, first, held.json);
+    } else {
+      // written only if the delete keeps it (the projector's deletes always take it)
+      if (held && (c.deleteFrom === null || c.deleteFrom > held.validFrom)) this.stmts.insert.run(c.caseId, held.validFrom, null, held.json);
+      if (c.deleteFrom !== null) {
+        this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
+        // what is left last may have been closed by a version just deleted
+        this.stmts.closeLast.run(first, c.caseId, c.caseId);
+      } else if (first !== null) {
+        this.stmts.closeOpen.run(first, c.caseId, c.caseId);
+      }
     }
     c.insert.forEach((v, i) => {
-      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, JSON.stringify(v.facts));
+      const json = v.json ?? JSON.stringify(v.facts);
+      const next = c.insert[i + 1]?.validFrom ?? null;
+      if (next === null && this.held) this.hold(c.caseId, { validFrom: v.validFrom, json }, undo);
+      else this.stmts.insert.run(c.caseId, v.validFrom, next, json);
     });
   }
 
+  private hold(caseId: string, version: HeldVersion, undo: Map<string, HeldVersion | undefined>): void {
+    if (!undo.has(caseId)) undo.set(caseId, undefined);
+    this.held!.set(caseId, version);
+  }
+
+  /** Writes the held versions, least recently changed first, until no more than `kept` are left. */
+  private writeHeldBeyond(kept: number): void {
+    if (!this.held || this.held.size <= kept) return;
+    const write = this.db.transaction(() => {
+      for (const [caseId, v] of this.held!) {
+        if (this.held!.size <= kept) break;
+        this.stmts.insert.run(caseId, v.validFrom, null, v.json);
+        this.held!.delete(caseId);
+      }
+    });
+    write.immediate();
+  }
+
   async factsAt(at: string | null): Promise<CaseFacts[]> {
+    this.writeHeldBeyond(0);
     const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
     return rows.map((r) => JSON.parse(r.facts) as CaseFacts);
   }
 
   async versions(caseId: string): Promise<FactsVersion[]> {
+    this.writeHeldBeyond(0);
     return (this.stmts.ofCase.all(caseId) as Row[]).map(toVersion);
   }
 
   async *allVersions(): AsyncIterable<FactsVersion[]> {
+    this.writeHeldBeyond(0);
     let after = '';
     for (;;) {
       // paged by case so a page never splits a case (verify compares whole cases)
@@ -120,6 +216,7 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async replaceCase(caseId: string, versions: FactsVersion[]): Promise<void> {
+    this.held?.delete(caseId);
     this.db.transaction(() => {
       this.stmts.deleteFrom.run(caseId, '');
       for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, JSON.stringify(v.facts));
@@ -130,6 +227,7 @@ export class SqliteFactsStore implements FactsStore {
     this.db.transaction(() => {
       const generation = this.readMeta().generation + 1;
       this.db.exec('DELETE FROM case_versions');
+      this.held?.clear();
       this.stmts.setMeta.run('checkpoint', '0');
       this.stmts.setMeta.run('version', version);
       this.stmts.setMeta.run('generation', String(generation));
@@ -140,15 +238,24 @@ export class SqliteFactsStore implements FactsStore {
    * Runs `fn` with every commit of this connection inside one transaction: a full replay writes
    * its thousands of batches at the speed of one, and readers in other processes keep seeing the
    * old rows until it commits (WAL).
+   *
+   * Since no one sees a row before the end, a case's open version is held in memory meanwhile
+   * and written once, closed, when the case's next version comes (instead of written open, then
+   * rewritten to close it: half the writes of a replay). At most `heldVersions` are held (the
+   * least recently changed are written open beyond), and all are written before the commit.
    */
   inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('BEGIN IMMEDIATE');
+    this.held = new Map();
     return fn().then(
       (v) => {
+        this.writeHeldBeyond(0);
+        this.held = null;
         this.db.exec('COMMIT');
         return v;
       },
       (e: unknown) => {
+        this.held = null;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw e;
       },
@@ -171,7 +278,12 @@ export class SqliteFactsStore implements FactsStore {
         `UPDATE case_versions SET valid_to = ?
          WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?)`,
       ),
-      closeOpen: db.prepare('UPDATE case_versions SET valid_to = ? WHERE case_id = ? AND valid_to IS NULL'),
+      // only a case's last version can be open: found by the (case_id, valid_from) index alone,
+      // where `case_id = ? AND valid_to IS NULL` read every version of the case to test valid_to
+      closeOpen: db.prepare(
+        `UPDATE case_versions SET valid_to = ?
+         WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?) AND valid_to IS NULL`,
+      ),
       insert: db.prepare('INSERT INTO case_versions (case_id, valid_from, valid_to, facts) VALUES (?, ?, ?, ?)'),
       current: db.prepare('SELECT facts FROM case_versions WHERE valid_to IS NULL'),
       at: db.prepare('SELECT facts FROM case_versions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)'),

@@ -23,7 +23,14 @@ export interface FactsVersion {
 export interface VersionChange {
   caseId: string;
   deleteFrom: string | null;
-  insert: { validFrom: string; facts: CaseFacts }[];
+  insert: VersionInsert[];
+}
+
+export interface VersionInsert {
+  validFrom: string;
+  facts: CaseFacts;
+  /** `JSON.stringify(facts)` when the one who made the change already made it: a store then writes it as it is */
+  json?: string;
 }
 
 const byTime = (a: StoredEvent, b: StoredEvent) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || a.position - b.position;
@@ -108,12 +115,12 @@ export class CaseTracker {
         return { caseId: this.caseId, deleteFrom: at, insert: [] };
       }
       this.lastJson = json;
-      return { caseId: this.caseId, deleteFrom: at, insert: [{ validFrom: at, facts }] };
+      return { caseId: this.caseId, deleteFrom: at, insert: [{ validFrom: at, facts, json }] };
     }
     this.prevJson = this.lastJson;
     this.lastJson = json;
     this.lastFrom = at;
-    return { caseId: this.caseId, deleteFrom: null, insert: [{ validFrom: at, facts }] };
+    return { caseId: this.caseId, deleteFrom: null, insert: [{ validFrom: at, facts, json }] };
   }
 }
 
