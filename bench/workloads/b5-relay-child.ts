@@ -66,7 +66,7 @@ class RecordingBus implements Messaging.MessageBus {
     throw new Error('not a consumer');
   }
   async health() {
-    return { ok: true };
+    return { ok: true, subscriptions: [] };
   }
   async close(): Promise<void> {}
 }

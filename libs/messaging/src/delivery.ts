@@ -60,6 +60,7 @@ export interface ResolvedConsumerOptions {
   maxRetries: number;
   retryBackoffMs: number;
   onDeadLetter?: (message: IncomingMessage, error: unknown) => Promise<void>;
+  onStopped?: (error: unknown) => void;
 }
 
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
@@ -89,6 +90,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     maxRetries,
     retryBackoffMs,
     onDeadLetter: options.onDeadLetter,
+    onStopped: options.onStopped,
   };
 }
 

@@ -6,6 +6,7 @@ export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_PARTITIONS,
   DEFAULT_RETRY_BACKOFF_MS,
+  describeError,
   MAX_RETRY_BACKOFF_MS,
   retryDelayMs,
 } from './delivery';

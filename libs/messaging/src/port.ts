@@ -45,10 +45,46 @@ export interface ConsumerOptions {
   maxRetries?: number;
   retryBackoffMs?: number;
   onDeadLetter?: (message: IncomingMessage, error: unknown) => Promise<void>;
+  /**
+   * Called once if the consumer stops by itself for good (not through `stop()`): it will not
+   * consume again, so its messages wait unprocessed until something starts a new consumer for
+   * the group. On Kafka this is kafkajs giving up (a crash it does not restart from); a crash it
+   * restarts from, such as a broker outage, is not reported here, only in `status()`.
+   */
+  onStopped?: (error: unknown) => void;
+}
+
+/**
+ * - `starting`: subscribe() has not finished joining the group yet;
+ * - `running`: a member of its group, consuming (or waiting for messages);
+ * - `restarting`: it crashed and the adapter is bringing it back by itself (Kafka: kafkajs'
+ *   restart after a retriable error, e.g. the broker is unreachable); `error` says why;
+ * - `stopped`: it consumes no more. With `error`, it stopped by itself for good (see
+ *   `onStopped`); without, `stop()` was called.
+ */
+export type SubscriptionState = 'starting' | 'running' | 'restarting' | 'stopped';
+
+export interface SubscriptionStatus {
+  groupId: string;
+  topics: string[];
+  state: SubscriptionState;
+  /** when it entered this state (ISO 8601) */
+  since: string;
+  error?: string;
 }
 
 export interface ConsumerHandle {
   stop(): Promise<void>;
+  /** where this consumer is now; cheap and synchronous (no request to the bus) */
+  status(): SubscriptionStatus;
+}
+
+export interface BusHealth {
+  /** whether the bus itself answers */
+  ok: boolean;
+  detail?: string;
+  /** every consumer subscribed through this bus instance and not stopped through `stop()` */
+  subscriptions: SubscriptionStatus[];
 }
 
 export interface MessageBus {
@@ -64,7 +100,7 @@ export interface MessageBus {
    */
   publishAll(batch: TopicMessages[]): Promise<void>;
   subscribe(options: ConsumerOptions): Promise<ConsumerHandle>;
-  /** reports whether the bus is reachable (for /health) */
-  health(): Promise<{ ok: boolean; detail?: string }>;
+  /** whether the bus is reachable, and the state of every subscription (for /health) */
+  health(): Promise<BusHealth>;
   close(): Promise<void>;
 }

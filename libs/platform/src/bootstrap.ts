@@ -5,6 +5,7 @@ import type { LianbanConfig } from './config';
 import { validationErrorFactory } from './http-errors';
 import { RequestClockMiddleware } from './request-clock';
 import { documentIdempotencyKey } from './security/idempotency-key';
+import { ServiceExit } from './service-exit';
 import { rateLimitMiddleware } from './security/rate-limit';
 import { securityHeaders } from './security/security-headers';
 
@@ -39,6 +40,8 @@ export function configureHttp(app: NestExpressApplication, config: LianbanConfig
 }
 
 export async function listen(app: INestApplication, config: LianbanConfig, name: string): Promise<void> {
+  // before listen(): the consumers start during it, and one may stop for good at any time after
+  app.get(ServiceExit, { strict: false }).attach(app);
   await app.listen(config.port, '0.0.0.0');
   const url = await app.getUrl();
   new Logger(name).log(`listening on ${url} (${config.embedded ? 'embedded' : 'distributed'}, store ${config.eventStore}, bus ${config.bus}, region ${config.region})`);

@@ -22,6 +22,7 @@ export * from './relay/audience';
 export * from './consumers/event-consumers';
 export * from './consumers/derived-id';
 export * from './service';
+export * from './service-exit';
 export * from './relay/accuser-protection';
 export * from './security/authorize';
 export * from './security/policy.guard';

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as MetricsRegistry } from 'prom-client';
+import type { SubscriptionStatus } from '@lianban/messaging';
 
 /** Prometheus metrics of one process: HTTP traffic, decisions, and the Node runtime. */
 @Injectable()
@@ -29,6 +30,25 @@ export class Metrics {
   readonly relayPosition = new Gauge({
     name: 'lianban_relay_position', help: 'global store position of the last event the relay published', registers: [this.registry],
   });
+
+  private readonly consumerSources: (() => SubscriptionStatus[])[] = [];
+  /** read at each scrape from the consumers themselves, so a consumer that died between scrapes shows 0 */
+  readonly busConsumerUp = new Gauge({
+    name: 'lianban_bus_consumer_up',
+    help: '1 while a bus consumer of this process is a running member of its group; 0 while it starts, restarts after a crash, or has stopped for good',
+    labelNames: ['group', 'topic'], registers: [this.registry],
+    collect: () => {
+      this.busConsumerUp.reset();
+      for (const source of this.consumerSources) {
+        for (const s of source()) for (const topic of s.topics) this.busConsumerUp.set({ group: s.groupId, topic }, s.state === 'running' ? 1 : 0);
+      }
+    },
+  });
+
+  /** the bus consumers a service runs, reported by lianban_bus_consumer_up */
+  watchConsumers(source: () => SubscriptionStatus[]): void {
+    this.consumerSources.push(source);
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -17,6 +17,7 @@ import { HlcService } from './hlc.service';
 import { HttpErrorFilter } from './http-errors';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
 import { PersonalDataService } from './personal-data.service';
+import { ServiceExit } from './service-exit';
 import { OutboxRelay } from './relay/outbox-relay';
 import { CrossRegionLink } from './cross-region/cross-region.link';
 import { AdminController } from './security/admin.controller';
@@ -132,6 +133,7 @@ export class PlatformModule implements NestModule {
         OutboxRelay,
         CrossRegionLink,
         EventConsumers,
+        ServiceExit,
         PlatformShutdown,
         AuditLog,
         ErasureService,
@@ -139,7 +141,7 @@ export class PlatformModule implements NestModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, SECURITY_STORE, AuditLog, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, OutboxRelay, CrossRegionLink, EventConsumers, CqrsModule],
+      exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, SECURITY_STORE, AuditLog, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, OutboxRelay, CrossRegionLink, EventConsumers, ServiceExit, CqrsModule],
     };
   }
 }

@@ -186,6 +186,19 @@ export function runMessageBusContract(
       expect(await bus.health()).toMatchObject({ ok: true });
     });
 
+    it('reports each subscription running from subscribe() until stop(), then no more', async () => {
+      const topic = await newTopic('status', 2);
+      const groupId = unique('g');
+      const handle = await subscribe({ groupId, topics: [topic], handler: async () => undefined });
+      const status = handle.status();
+      expect(status).toMatchObject({ groupId, topics: [topic], state: 'running' });
+      expect(status.error).toBeUndefined();
+      expect((await bus.health()).subscriptions).toContainEqual(status);
+      await stop(handle);
+      expect(handle.status()).toMatchObject({ groupId, state: 'stopped' });
+      expect((await bus.health()).subscriptions.filter((s) => s.groupId === groupId)).toEqual([]);
+    });
+
     it('refuses to publish to or subscribe to a topic that was never created, and does not create it', async () => {
       const topic = unique('never-created');
       await expect(bus.publish(topic, [message('k', 0)])).rejects.toBeInstanceOf(UnknownTopicError);

@@ -1,4 +1,6 @@
 import * as net from 'node:net';
+import { startDedicatedBroker, type DedicatedBroker } from './kafka-broker';
+import { freePort } from './process';
 
 /**
  * A TCP proxy in front of a real broker (which advertises the proxy's port, so every client
@@ -15,6 +17,8 @@ export interface KafkaProxy {
   port: number;
   /** arms the loss; resolves once the answer to a Produce request has been swallowed */
   loseNextProduceAnswer(): Promise<void>;
+  /** cuts every connection and refuses new ones until heal(): the broker is unreachable */
+  cut(): void;
   /** accepts connections again */
   heal(): void;
   close(): Promise<void>;
@@ -90,6 +94,10 @@ export async function startKafkaProxy(port: number, target: { host: string; port
   return {
     port,
     loseNextProduceAnswer: () => new Promise<void>((resolve) => (armed = resolve)),
+    cut: () => {
+      refusing = true;
+      cutAll();
+    },
     heal: () => {
       refusing = false;
     },
@@ -98,4 +106,12 @@ export async function startKafkaProxy(port: number, target: { host: string; port
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** a broker of the caller's own that tells clients the proxy's address, so every connection to it goes through the proxy */
+export async function startBrokerBehindProxy(): Promise<{ broker: DedicatedBroker; proxy: KafkaProxy }> {
+  const proxyPort = await freePort();
+  const broker = await startDedicatedBroker({ advertisedPort: proxyPort });
+  const proxy = await startKafkaProxy(proxyPort, { host: '127.0.0.1', port: broker.port });
+  return { broker, proxy };
 }

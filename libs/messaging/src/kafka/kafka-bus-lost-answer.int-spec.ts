@@ -1,7 +1,6 @@
 import { KafkaBus } from '@lianban/messaging';
-import { startDedicatedBroker, type DedicatedBroker } from '@lianban/testing/kafka-broker';
-import { startKafkaProxy, type KafkaProxy } from '@lianban/testing/kafka-proxy';
-import { freePort } from '@lianban/testing/process';
+import type { DedicatedBroker } from '@lianban/testing/kafka-broker';
+import { startBrokerBehindProxy, type KafkaProxy } from '@lianban/testing/kafka-proxy';
 import { readTopic } from '@lianban/testing/topic-reader';
 
 /**
@@ -26,9 +25,7 @@ describe('KafkaBus: a send the broker wrote but never answered', () => {
   let bus: KafkaBus;
 
   beforeAll(async () => {
-    const proxyPort = await freePort();
-    broker = await startDedicatedBroker({ advertisedPort: proxyPort });
-    proxy = await startKafkaProxy(proxyPort, { host: '127.0.0.1', port: broker.port });
+    ({ broker, proxy } = await startBrokerBehindProxy());
   }, TIMEOUT);
 
   afterAll(async () => {

@@ -39,11 +39,14 @@ import {
   resolveConsumerOptions,
 } from '../delivery';
 import type {
+  BusHealth,
   ConsumerHandle,
   ConsumerOptions,
   IncomingMessage,
   MessageBus,
   OutgoingMessage,
+  SubscriptionState,
+  SubscriptionStatus,
   TopicMessages,
   TopicSpec,
 } from '../port';
@@ -65,6 +68,14 @@ export interface KafkaBusOptions {
   maxWaitTimeMs?: number;
   connectionTimeoutMs?: number;
   logger?: BusLogger;
+  /**
+   * kafkajs' `retry.restartOnFailure` for every consumer: after a crash kafkajs could restart
+   * from (a retriable error, e.g. the broker unreachable past its retries), whether it does.
+   * Default: always, so a consumer rides a broker outage out. A crash from a non-retriable error
+   * is never restarted, whatever this says. Either way a consumer that will not restart is
+   * reported `stopped` with its error and its `onStopped` is called.
+   */
+  restartOnFailure?: (error: Error) => Promise<boolean>;
   /** kafkajs' own log level (default WARN) */
   kafkaLogLevel?: logLevel;
 }
@@ -192,6 +203,8 @@ export class KafkaBus implements MessageBus {
         sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 1000,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
+        // kafkajs' consumer default is 5 retries; a `retry` given replaces it whole
+        ...(this.options.restartOnFailure ? { retry: { retries: 5, restartOnFailure: this.options.restartOnFailure } } : {}),
       });
       const handle: KafkaConsumerHandle = new KafkaConsumerHandle(consumer, resolved, pins, this.logger, () => this.consumers.delete(handle));
       this.consumers.add(handle);
@@ -207,8 +220,9 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  async health(): Promise<{ ok: boolean; detail?: string }> {
-    if (this.closed) return { ok: false, detail: 'kafka bus closed' };
+  async health(): Promise<BusHealth> {
+    const subscriptions = [...this.consumers].map((c) => c.status());
+    if (this.closed) return { ok: false, detail: 'kafka bus closed', subscriptions };
     const timeoutMs = this.options.healthTimeoutMs ?? 2000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -218,9 +232,9 @@ export class KafkaBus implements MessageBus {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
-      return { ok: true, detail: `${cluster.brokers.length} broker(s), cluster ${cluster.clusterId}` };
+      return { ok: true, detail: `${cluster.brokers.length} broker(s), cluster ${cluster.clusterId}`, subscriptions };
     } catch (error) {
-      return { ok: false, detail: `kafka at ${this.options.brokers.join(',')}: ${describeError(error)}` };
+      return { ok: false, detail: `kafka at ${this.options.brokers.join(',')}: ${describeError(error)}`, subscriptions };
     } finally {
       clearTimeout(timer);
     }
@@ -349,6 +363,11 @@ export class KafkaBus implements MessageBus {
 }
 
 class KafkaConsumerHandle implements ConsumerHandle {
+  private state: SubscriptionState = 'starting';
+  private since = new Date().toISOString();
+  private error: string | undefined;
+  /** start() has resolved: from then on a crash kafkajs does not restart is reported to onStopped */
+  private started = false;
   private stopping = false;
   private stopped: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
@@ -363,8 +382,37 @@ class KafkaConsumerHandle implements ConsumerHandle {
     private readonly onStopped: () => void,
   ) {}
 
+  status(): SubscriptionStatus {
+    return {
+      groupId: this.options.groupId, topics: [...this.options.topics], state: this.state, since: this.since,
+      ...(this.error === undefined ? {} : { error: this.error }),
+    };
+  }
+
+  private enter(state: SubscriptionState, error?: unknown): void {
+    this.state = state;
+    this.since = new Date().toISOString();
+    this.error = error === undefined ? undefined : describeCause(error);
+  }
+
   /** resolves once the member has joined the group and received its partitions */
   async start(partitionsConsumedConcurrently: number): Promise<void> {
+    // Nothing else watches a consumer once it runs: kafkajs reports every crash with whether it
+    // restarts, and a join after a restart means it is back.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      if (!this.stopping) this.enter('running');
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (this.stopping) return;
+      const restart = (payload as { restart?: boolean }).restart === true;
+      this.enter(restart ? 'restarting' : 'stopped', payload.error);
+      if (restart) {
+        this.logger.warn(`consumer of group ${this.options.groupId} crashed; kafkajs restarts it`, { error: this.error });
+      } else if (this.started) {
+        this.logger.error(`consumer of group ${this.options.groupId} stopped for good: kafkajs will not restart it`, { topics: this.options.topics, error: this.error });
+        this.options.onStopped?.(payload.error);
+      }
+    });
     // kafkajs emits GROUP_JOIN synchronously before the runner's first fetch, so a seek made in
     // the listener is the position that fetch uses (with autoCommit off, seek commits nothing).
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -403,11 +451,13 @@ class KafkaConsumerHandle implements ConsumerHandle {
       eachMessage: (payload) => this.eachMessage(payload),
     });
     await joined;
+    this.started = true;
   }
 
   stop(): Promise<void> {
     if (!this.stopped) {
       this.stopping = true;
+      this.enter('stopped');
       for (const wake of this.sleepers) wake();
       this.stopped = (async () => {
         // kafkajs' runner silently drops commitOffsets() once its stop() has begun, so the
@@ -485,6 +535,12 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
     out[name] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
   }
   return out;
+}
+
+/** kafkajs wraps the error that made it give up (KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError): name both */
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  return cause && cause !== error ? `${describeError(error)} (cause: ${describeError(cause)})` : describeError(error);
 }
 
 function isUnknownTopic(error: unknown): boolean {

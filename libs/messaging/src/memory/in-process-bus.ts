@@ -36,11 +36,13 @@ import {
 } from '../delivery';
 import { partitionForKey } from '../murmur2';
 import type {
+  BusHealth,
   ConsumerHandle,
   ConsumerOptions,
   IncomingMessage,
   MessageBus,
   OutgoingMessage,
+  SubscriptionStatus,
   TopicMessages,
   TopicSpec,
 } from '../port';
@@ -173,6 +175,8 @@ class Group {
 class Member implements ConsumerHandle {
   private readonly workers = new Map<string, PartitionWorker>();
   private stopped: Promise<void> | null = null;
+  private readonly joined = new Date().toISOString();
+  private stoppedAt: string | null = null;
 
   constructor(
     readonly options: ResolvedConsumerOptions,
@@ -198,8 +202,17 @@ class Member implements ConsumerHandle {
     }
   }
 
+  /** a member never stops by itself: it runs from subscribe() until stop() */
+  status(): SubscriptionStatus {
+    return {
+      groupId: this.options.groupId, topics: [...this.options.topics],
+      state: this.stoppedAt ? 'stopped' : 'running', since: this.stoppedAt ?? this.joined,
+    };
+  }
+
   stop(): Promise<void> {
     if (!this.stopped) {
+      this.stoppedAt = new Date().toISOString();
       const index = this.group.members.indexOf(this);
       if (index >= 0) this.group.members.splice(index, 1);
       this.stopped = (async () => {
@@ -383,8 +396,9 @@ export class InProcessBus implements MessageBus {
     return member;
   }
 
-  async health(): Promise<{ ok: boolean; detail?: string }> {
-    return this.closed ? { ok: false, detail: 'in-process bus closed' } : { ok: true, detail: 'in-process' };
+  async health(): Promise<BusHealth> {
+    const subscriptions = [...this.members].map((m) => m.status());
+    return this.closed ? { ok: false, detail: 'in-process bus closed', subscriptions } : { ok: true, detail: 'in-process', subscriptions };
   }
 
   async close(): Promise<void> {

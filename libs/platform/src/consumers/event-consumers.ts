@@ -1,13 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
   agencyTopic, caseEventsTopic, consumerGroup, deadLetterTopic, decodeEventMessage, type StoredEvent, type TopicNaming,
 } from '@lianban/contracts';
 import { DomainError } from '@lianban/domain';
-import type { ConsumerHandle, IncomingMessage, MessageBus } from '@lianban/messaging';
+import { describeError, type ConsumerHandle, type IncomingMessage, type MessageBus, type SubscriptionStatus } from '@lianban/messaging';
 import type { LianbanConfig } from '../config';
 import { EventFeed } from '../event-feed';
 import { HlcService } from '../hlc.service';
 import { Metrics } from '../metrics';
+import { ServiceExit } from '../service-exit';
 import { AGENCY_TOPIC_PARTITIONS, CASE_EVENTS_PARTITIONS } from '../relay/event-relay';
 import { CONFIG, MESSAGE_BUS } from '../tokens';
 import { deadLetterOf, deadLetterReason } from './dead-letter';
@@ -72,7 +73,15 @@ export class EventConsumers implements OnApplicationBootstrap, OnApplicationShut
     private readonly feed: EventFeed,
     private readonly hlc: HlcService,
     private readonly metrics: Metrics,
-  ) {}
+    @Optional() private readonly exit?: ServiceExit,
+  ) {
+    metrics.watchConsumers(() => this.statuses());
+  }
+
+  /** where each Kafka consumer of this process is (none in embedded mode, where reactions follow the store) */
+  statuses(): SubscriptionStatus[] {
+    return this.handles.map((h) => h.status());
+  }
 
   private get naming(): TopicNaming {
     return { prefix: this.config.topicPrefix, region: this.config.region };
@@ -141,6 +150,8 @@ export class EventConsumers implements OnApplicationBootstrap, OnApplicationShut
         for (const r of regs) await this.deliver(r, event);
       },
       onDeadLetter: (message, error) => this.deadLetter(consumer, dlq, message, error),
+      // its events would wait unprocessed for as long as this process lives: see ServiceExit
+      onStopped: (error) => this.exit?.exitForRestart(`consumer ${consumer} (group ${group}) stopped for good: ${describeError(error)}`),
     }));
     this.log.log(`${consumer}: consuming ${topic} as group ${group}; dead letters to ${dlq}`);
   }

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { consumerGroup, deadLetterTopic, inboundTopic, otherRegion, type TopicNaming } from '@lianban/contracts';
 import type { EventStore } from '@lianban/eventstore';
-import type { ConsumerHandle, MessageBus } from '@lianban/messaging';
+import { describeError, type ConsumerHandle, type MessageBus, type SubscriptionStatus } from '@lianban/messaging';
 import type { LianbanConfig } from '../config';
 import { HlcService } from '../hlc.service';
+import { Metrics } from '../metrics';
+import { ServiceExit } from '../service-exit';
 import { deadLetterOf, deadLetterReason } from '../consumers/dead-letter';
 import { CONFIG, EVENT_STORE, MESSAGE_BUS } from '../tokens';
 import { CROSS_REGION_PARTITIONS, RegionOutbound, ReplicaImporter } from './replication';
@@ -24,8 +26,16 @@ export class CrossRegionLink implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     hlc: HlcService,
+    metrics: Metrics,
+    private readonly exit: ServiceExit,
   ) {
     this.importer = new ReplicaImporter(store, config.region, (stamp) => hlc.observe(stamp));
+    metrics.watchConsumers(() => this.statuses());
+  }
+
+  /** the inbound consumer, when this process runs the link */
+  statuses(): SubscriptionStatus[] {
+    return this.inbound ? [this.inbound.status()] : [];
   }
 
   get running(): boolean {
@@ -51,6 +61,7 @@ export class CrossRegionLink implements OnApplicationBootstrap, OnApplicationShu
         this.log.error(`giving up on ${m.topic}[${m.partition}]@${m.offset} (${m.headers.ce_id ?? ''}): ${deadLetterReason(error)}; sent to ${dlq}`);
         await this.bus.publish(dlq, [deadLetterOf('inbound', m, error)]);
       },
+      onStopped: (error) => this.exit.exitForRestart(`the cross-region inbound consumer stopped for good: ${describeError(error)}`),
     });
     this.outbound = new RegionOutbound(this.store, this.bus, naming);
     await this.outbound.start();
