@@ -88,7 +88,11 @@ export class RegionOutbound {
       const out: EventMessage[] = [];
       const push = (x: StoredEvent) => out.push(encodeEventMessage(x, publicData(x)));
       const own = this.naming.region;
-      const caseHistory = this.caseReads(events);
+      const caseHistory = startCaseReads(this.store, events, {
+        held: this.concerned, known: (c) => c.regions, named: regionsNamedBy,
+        // the peer's first concern sends the case's earlier events, when the event is this region's own
+        readsFor: (x, newly) => newly.includes(this.peer) && x.region === own,
+      });
       for (const e of events) {
         if (isTaskForceStream(e)) {
           if (e.region !== own) continue;
@@ -158,19 +162,6 @@ export class RegionOutbound {
     // true for every later position; the smallest one seen is kept
     this.taskForcesSent.set(taskForceId, Math.min(position - 1, this.taskForcesSent.get(taskForceId) ?? Infinity));
     return true;
-  }
-
-  /** the case reads the batch's routing will make, started together (see startCaseReads), as the outbox relay does */
-  private caseReads(events: StoredEvent[]): CaseHistory {
-    return startCaseReads(this.store, events, {
-      held: (e) => {
-        const cached = this.concerned.get(e.caseId);
-        return cached && cached.position < e.position ? cached.regions : undefined;
-      },
-      named: regionsNamedBy,
-      // the peer's first concern sends the case's earlier events, when the event is this region's own
-      readsFor: (e, newly) => newly.includes(this.peer) && e.region === this.naming.region,
-    });
   }
 
   private async regionsBefore(e: StoredEvent, caseHistory: CaseHistory): Promise<{ position: number; regions: Set<Region> }> {

@@ -19,9 +19,11 @@ export type CaseHistory = (caseId: string) => Promise<StoredEvent[]>;
  * case's agency-facing events: what it holds of each case, what an event brings in, and when it
  * must read the case's history to route an event.
  */
-export interface CaseRouting {
-  /** what the sender holds of e's case just before e without reading (its cache), or undefined when it would read */
-  held(e: StoredEvent): ReadonlySet<string> | undefined;
+export interface CaseRouting<Held extends { position: number }> {
+  /** what the sender holds per case (its cache): an entry is as of `position`, so it serves the events after it */
+  held: ReadonlyMap<string, Held>;
+  /** what an entry of `held` knows is in the case */
+  known(held: Held): Iterable<string>;
   /** what e brings into its case (agencies for the relay, their regions for the outbound) */
   named(e: StoredEvent): string[];
   /** whether routing e reads the case's history, given what e brings in that was not there before (never called with none) */
@@ -36,7 +38,7 @@ export interface CaseRouting {
  * event of the batch was stored, and the routing only uses the events before the one it routes.
  * A read the pass did not foresee is still made, when the routing asks for it.
  */
-export function startCaseReads(store: EventStore, events: readonly StoredEvent[], routing: CaseRouting): CaseHistory {
+export function startCaseReads<Held extends { position: number }>(store: EventStore, events: readonly StoredEvent[], routing: CaseRouting<Held>): CaseHistory {
   const reads = new Map<string, Promise<StoredEvent[]>>();
   const read: CaseHistory = (caseId) => {
     let r = reads.get(caseId);
@@ -57,8 +59,8 @@ export function startCaseReads(store: EventStore, events: readonly StoredEvent[]
   for (const e of events) {
     if (!isAgencyFacing(e)) continue;
     if (!known.has(e.caseId)) {
-      const held = routing.held(e);
-      if (held) known.set(e.caseId, new Set(held));
+      const held = routing.held.get(e.caseId);
+      if (held && held.position < e.position) known.set(e.caseId, new Set(routing.known(held)));
       else if (isCaseStart(e)) known.set(e.caseId, new Set());
       else startRead(e.caseId);
     }

@@ -112,7 +112,8 @@ export class EventRelay {
 
   /** topic → messages in store order */
   private async messagesFor(events: StoredEvent[]): Promise<Map<string, EventMessage[]>> {
-    const caseHistory = this.caseReads(events);
+    // every newcomer is sent the case's earlier events
+    const caseHistory = startCaseReads(this.store, events, { held: this.audiences, known: (a) => a.agencies, named: agenciesNamedBy, readsFor: () => true });
     const out = new Map<string, EventMessage[]>();
     const push = (topic: string, m: EventMessage) => {
       const list = out.get(topic);
@@ -140,19 +141,6 @@ export class EventRelay {
       audience.position = e.position;
     }
     return out;
-  }
-
-  /** the case reads the batch's routing will make, started together (see startCaseReads) */
-  private caseReads(events: StoredEvent[]): CaseHistory {
-    return startCaseReads(this.store, events, {
-      held: (e) => {
-        const cached = this.audiences.get(e.caseId);
-        return cached && cached.position < e.position ? cached.agencies : undefined;
-      },
-      named: agenciesNamedBy,
-      // every newcomer is sent the case's earlier events
-      readsFor: () => true,
-    });
   }
 
   /** the agencies concerned with e's case just before e (deterministic: a re-sent batch routes the same way) */
