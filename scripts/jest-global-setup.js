@@ -2,7 +2,9 @@
 // when no Kafka broker answers at KAFKA_BROKERS (default 127.0.0.1:9092) and the integration
 // or e2e tier is selected, start the repo's own single-node broker (scripts/kafka). It is left
 // running — like the PostgreSQL server — so later and concurrent test runs share it and are not
-// cut off mid-run; `scripts/kafka/stop.sh` stops it (.ci/run does so on exit).
+// cut off mid-run; `scripts/kafka/stop.sh` stops it (.ci/run does so on exit). This is the
+// shared broker at its fixed place (.kafka, port 9092); a test or the bench that needs a broker
+// of its own uses startDedicatedBroker (libs/testing/src/kafka-broker.ts) instead.
 const { execFileSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
@@ -24,8 +26,6 @@ module.exports = async function globalSetup(globalConfig) {
   const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
   process.env.KAFKA_BROKERS = brokers;
   if (await reachable(brokers.split(',')[0])) return;
-  const dir = path.join(__dirname, 'kafka');
-  process.stderr.write(`\njest: no Kafka broker at ${brokers}; starting scripts/kafka (fetch + start)…\n`);
-  execFileSync(path.join(dir, 'fetch.sh'), { stdio: 'inherit' });
-  execFileSync(path.join(dir, 'start.sh'), { stdio: 'inherit' });
+  process.stderr.write(`\njest: no Kafka broker at ${brokers}; starting scripts/kafka/start.sh (it fetches the jars first)…\n`);
+  execFileSync(path.join(__dirname, 'kafka', 'start.sh'), { stdio: 'inherit' });
 };

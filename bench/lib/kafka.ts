@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { assertBrokerReachable } from '@lianban/testing/distributed';
-import { freePort } from '@lianban/testing/process';
-import { rmrf, ROOT, tempDir, type BenchContext } from './common';
-
-const run = promisify(execFile);
+import { startDedicatedBroker, type DedicatedBroker } from '@lianban/testing/kafka-broker';
+import type { BenchContext } from './common';
 
 export interface BenchBroker {
   brokers: string;
@@ -16,8 +11,8 @@ export interface BenchBroker {
 
 /**
  * The broker B5 measures against: KAFKA_BROKERS when it is set and answers; otherwise a private
- * single-node broker (scripts/kafka/start.sh with its own KAFKA_HOME and free ports), stopped
- * and removed at the end. A broker the bench did not start is never stopped.
+ * single-node broker (startDedicatedBroker: its own KAFKA_HOME and free ports), stopped and
+ * removed at the end. A broker the bench did not start is never stopped.
  */
 export async function benchBroker(ctx: BenchContext): Promise<BenchBroker> {
   const given = process.env.KAFKA_BROKERS;
@@ -29,29 +24,14 @@ export async function benchBroker(ctx: BenchContext): Promise<BenchBroker> {
       ctx.log(`  KAFKA_BROKERS=${given} does not answer (${(e as Error).message.split(';')[0]}): starting a private broker`);
     }
   }
-  const home = tempDir('lianban-bench-kafka-');
-  const port = await freePort();
-  let controller = await freePort();
-  while (controller === port) controller = await freePort();
-  const env = { ...process.env, KAFKA_HOME: home, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller) };
-  const script = (name: string) => path.join(ROOT, 'scripts/kafka', name);
   const t0 = Date.now();
+  let broker: DedicatedBroker;
   try {
-    await run(script('start.sh'), [], { env, cwd: ROOT });
+    // start.sh's own JVM settings, not the tests' quick-start ones: B5 measures the broker too
+    broker = await startDedicatedBroker({ label: 'lianban-bench-kafka-', jvm: 'bench' });
   } catch (e) {
-    // start.sh may have left a JVM behind (a timeout): stop.sh only stops the pid it wrote
-    await run(script('stop.sh'), [], { env, cwd: ROOT }).catch(() => undefined);
-    rmrf(home);
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`could not start a private Kafka broker: ${err.stderr || err.message}`);
+    throw new Error(`could not start a private Kafka broker: ${(e as Error).message}`);
   }
-  ctx.log(`  private Kafka broker on 127.0.0.1:${port} (KAFKA_HOME ${home}) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return {
-    brokers: `127.0.0.1:${port}`,
-    private: true,
-    async stop() {
-      await run(script('stop.sh'), [], { env, cwd: ROOT });
-      rmrf(home);
-    },
-  };
+  ctx.log(`  private Kafka broker on ${broker.brokers} (KAFKA_HOME ${broker.home}) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { brokers: broker.brokers, private: true, stop: () => broker.close() };
 }

@@ -7,8 +7,9 @@ import { encodeEventMessage, type StoredEvent } from '@lianban/contracts';
 import { CROSS_REGION_PARTITIONS } from '@lianban/platform';
 import { AsyncApiValidator } from '@lianban/testing/asyncapi';
 import { startJointRegions, type JointRegions } from '@lianban/testing/cross-region';
+import { startDedicatedBroker, type DedicatedBroker } from '@lianban/testing/kafka-broker';
 import {
-  ensureKafkaJars, MM2_PROPERTIES, propertyKeys, startCluster, startMirrorMaker, withOverrides, type Cluster, type MirrorMaker,
+  ensureMirrorMakerJars, MM2_PROPERTIES, propertyKeys, startMirrorMaker, withOverrides, type MirrorMaker,
 } from '@lianban/testing/mirror-maker';
 import { readTopic, type ReadMessage } from '@lianban/testing/topic-reader';
 import { expectCausal, runJointCase, type Entry } from './joint-case';
@@ -28,8 +29,8 @@ const SINGLE_BROKER = Object.fromEntries([
   'config.storage.replication.factor', 'offset.storage.replication.factor', 'status.storage.replication.factor',
 ].map((k) => [k, '1']));
 
-async function createTopics(cluster: Cluster, topics: string[]): Promise<void> {
-  const admin = new Kafka({ brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING }).admin();
+async function createTopics(cluster: DedicatedBroker, topics: string[]): Promise<void> {
+  const admin = new Kafka({ brokers: [cluster.brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: CROSS_REGION_PARTITIONS })) });
@@ -40,25 +41,28 @@ async function createTopics(cluster: Cluster, topics: string[]): Promise<void> {
 
 describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.properties configures it', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-mm2-'));
-  const clusters: Cluster[] = [];
-  let cq: Cluster;
-  let sc: Cluster;
+  const clusters: DedicatedBroker[] = [];
+  let cq: DedicatedBroker;
+  let sc: DedicatedBroker;
   let mm2: MirrorMaker | undefined;
   let regions: JointRegions | undefined;
   let config = '';
   const cases: { caseId: string; cqTimeline: Entry[]; scTimeline: Entry[] }[] = [];
 
   beforeAll(async () => {
-    const jars = await ensureKafkaJars();
-    [cq, sc] = await Promise.all([startCluster('cq', path.join(dir, 'cq'), jars.brokerLib), startCluster('sc', path.join(dir, 'sc'), jars.brokerLib)]);
-    clusters.push(cq, sc);
+    const mirrorMakerLib = await ensureMirrorMakerJars();
+    // each region's cluster, on a home and ports of its own; one that started is closed even if the other did not
+    const starts = await Promise.allSettled([startDedicatedBroker({ label: 'lianban-mm2-cq-' }), startDedicatedBroker({ label: 'lianban-mm2-sc-' })]);
+    for (const b of starts) if (b.status === 'fulfilled') clusters.push(b.value);
+    for (const b of starts) if (b.status === 'rejected') throw b.reason;
+    [cq, sc] = clusters;
     // the topics the regions' links would create, made first so that MirrorMaker finds them at its start
     // (it looks again only every refresh.topics.interval.seconds) while the regions start beside it
     await Promise.all([createTopics(cq, ['cq.outbound.sc', 'cq.inbound.sc']), createTopics(sc, ['sc.outbound.cq', 'sc.inbound.cq'])]);
-    config = withOverrides(fs.readFileSync(MM2_PROPERTIES, 'utf8'), { 'cq.bootstrap.servers': cq.bootstrap, 'sc.bootstrap.servers': sc.bootstrap, ...SINGLE_BROKER });
+    config = withOverrides(fs.readFileSync(MM2_PROPERTIES, 'utf8'), { 'cq.bootstrap.servers': cq.brokers, 'sc.bootstrap.servers': sc.brokers, ...SINGLE_BROKER });
     const started = await Promise.allSettled([
-      startJointRegions({ clusters: { cq: [cq.bootstrap], sc: [sc.bootstrap] }, skewMs: { sc: -10 * 60_000 } }),
-      startMirrorMaker(config, path.join(dir, 'mm2'), jars.mirrorMakerLib, ['cq->sc', 'sc->cq']),
+      startJointRegions({ clusters: { cq: [cq.brokers], sc: [sc.brokers] }, skewMs: { sc: -10 * 60_000 } }),
+      startMirrorMaker(config, path.join(dir, 'mm2'), mirrorMakerLib, ['cq->sc', 'sc->cq']),
     ]);
     if (started[0].status === 'fulfilled') regions = started[0].value;
     if (started[1].status === 'fulfilled') mm2 = started[1].value;
@@ -68,7 +72,7 @@ describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.proper
   afterAll(async () => {
     await regions?.close();
     await mm2?.stop();
-    await Promise.allSettled(clusters.map((c) => c.stop()));
+    await Promise.allSettled(clusters.map((c) => c.close()));
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -101,8 +105,8 @@ describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.proper
     const target = to === 'cq' ? cq : sc;
     const written = new Set(cases.flatMap((c) => c.cqTimeline.filter((e) => e.region === from).map((e) => e.eventId)));
     const ids = (ms: ReadMessage[]) => new Set(ms.map((m) => m.headers.ce_id));
-    const outbound = await readTopic(source.bootstrap, `${from}.outbound.${to}`, (ms) => [...written].every((id) => ids(ms).has(id)), `every event ${from} wrote`);
-    const inbound = await readTopic(target.bootstrap, `${to}.inbound.${from}`, (ms) => ms.length >= outbound.length, `${outbound.length} copies`);
+    const outbound = await readTopic(source.brokers, `${from}.outbound.${to}`, (ms) => [...written].every((id) => ids(ms).has(id)), `every event ${from} wrote`);
+    const inbound = await readTopic(target.brokers, `${to}.inbound.${from}`, (ms) => ms.length >= outbound.length, `${outbound.length} copies`);
 
     const wire = (m: ReadMessage) => ({ key: m.key, headers: m.headers, value: m.value.toString('base64') });
     const byPartition = (ms: ReadMessage[]) => {
@@ -127,7 +131,7 @@ describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.proper
     for (const m of inbound) expect({ id: m.headers.ce_id, errors: validator.check('inbound', m).errors }).toEqual({ id: m.headers.ce_id, errors: [] });
 
     // the identity policy's remote topic: MirrorMaker creates it in the target, the transform sends everything past it
-    const admin = new Kafka({ brokers: [target.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({ brokers: [target.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
       const remote = await admin.fetchTopicOffsets(`${from}.outbound.${to}`);
@@ -146,7 +150,7 @@ describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.proper
       streamId: `case-${caseId}`, revision: 3, position: 999_999, recordedAt: '2026-03-02T02:00:00.010Z',
       data: { demandClass: 'suggestion', category: '水利/供水', route: 'petition' },
     };
-    const producer = new Kafka({ brokers: [cq.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    const producer = new Kafka({ brokers: [cq.brokers], logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     try {
       const m = encodeEventMessage(gap);
@@ -154,7 +158,7 @@ describe('MirrorMaker 2 between two regions\' clusters, as docker/mm2/mm2.proper
     } finally {
       await producer.disconnect();
     }
-    const [parked] = (await readTopic(sc.bootstrap, 'sc.dlq.inbound', (ms) => ms.some((x) => x.headers.ce_id === gap.id), 'the gap\'s dead letter')).filter((x) => x.headers.ce_id === gap.id);
+    const [parked] = (await readTopic(sc.brokers, 'sc.dlq.inbound', (ms) => ms.some((x) => x.headers.ce_id === gap.id), 'the gap\'s dead letter')).filter((x) => x.headers.ce_id === gap.id);
     expect(parked.key).toBe(caseId);
     expect(parked.headers).toMatchObject({ lianban_consumer: 'inbound', lianban_topic: 'sc.inbound.cq', ce_region: 'cq', ce_revision: '3' });
     expect(parked.headers.lianban_error).toMatch(/^ReplicaError: .*revision 3 of case-.*holds it up to -1/);

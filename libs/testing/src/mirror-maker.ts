@@ -2,61 +2,32 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './process';
+import { ensureBrokerJars, JAR_HOME, kafkaScript } from './kafka-broker';
 
 /**
  * Production's replication topology for the e2e tier (docs/cross-region.md): one single-node
- * KRaft cluster per region (scripts/kafka/start.sh with a home and ports of its own, so the
- * shared broker on 9092 is never touched) and MirrorMaker 2 in dedicated mode between them, run
- * from the committed docker/mm2/mm2.properties.
+ * KRaft cluster per region (startDedicatedBroker in ./kafka-broker, so the shared broker on 9092
+ * is never touched) and MirrorMaker 2 in dedicated mode between them, run from the committed
+ * docker/mm2/mm2.properties.
  */
 const ROOT = path.resolve(__dirname, '../../..');
-const KAFKA_SCRIPTS = path.join(ROOT, 'scripts/kafka');
 export const MM2_PROPERTIES = path.join(ROOT, 'docker/mm2/mm2.properties');
 const run = promisify(execFile);
 
-/** where fetch.sh puts the jars (the same KAFKA_HOME as the shared broker's, so CI fetches once) */
-const jarHome = process.env.KAFKA_HOME ?? path.join(ROOT, '.kafka');
-
-async function script(name: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  try {
-    const { stdout } = await run(path.join(KAFKA_SCRIPTS, name), args, { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-    return stdout;
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`scripts/kafka/${name} ${args.join(' ')} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
-  }
-}
-
 /**
- * The broker's and MirrorMaker's jars, fetched from Maven Central if absent (no-ops when
- * present). Without java or mvn this throws: the test fails, it is never skipped.
+ * MirrorMaker's jars (and the broker's), fetched from Maven Central if absent (no-ops when
+ * present); returns MirrorMaker's folder. Without java or mvn this throws: the test fails, it is
+ * never skipped.
  */
-export async function ensureKafkaJars(): Promise<{ brokerLib: string; mirrorMakerLib: string }> {
+export async function ensureMirrorMakerJars(): Promise<string> {
   try {
     await run('java', ['-version']);
   } catch (e) {
     throw new Error(`java is not on PATH (Java 17 runs the brokers and MirrorMaker 2): ${(e as Error).message}`);
   }
-  await script('fetch.sh', [], { KAFKA_HOME: jarHome });
-  await script('fetch.sh', ['mm2'], { KAFKA_HOME: jarHome });
-  return { brokerLib: path.join(jarHome, 'lib'), mirrorMakerLib: path.join(jarHome, 'mm2-lib') };
-}
-
-export interface Cluster {
-  name: string;
-  bootstrap: string;
-  home: string;
-  stop(): Promise<void>;
-}
-
-/** One single-node KRaft cluster under `home`, on free ports. */
-export async function startCluster(name: string, home: string, brokerLib: string): Promise<Cluster> {
-  const [port, controllerPort] = [await freePort(), await freePort()];
-  const env = { KAFKA_HOME: home, KAFKA_LIB: brokerLib, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_HEAP: '-Xms128m -Xmx384m' };
-  fs.mkdirSync(home, { recursive: true });
-  await script('start.sh', [], env);
-  return { name, bootstrap: `127.0.0.1:${port}`, home, stop: async () => void (await script('stop.sh', [], env)) };
+  await ensureBrokerJars();
+  await kafkaScript('fetch.sh', ['mm2'], { KAFKA_HOME: JAR_HOME });
+  return path.join(JAR_HOME, 'mm2-lib');
 }
 
 /** `key = value` lines of a Java properties file (this file's subset: no continuations, no escapes in keys). */

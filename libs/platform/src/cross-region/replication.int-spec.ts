@@ -119,7 +119,7 @@ describe('ReplicaImporter (sqlite)', () => {
 });
 
 /** Which task forces the sending half sends, on a real SQLite store: those that concern the peer. */
-describe('RegionOutbound: task forces (sqlite)', () => {
+describe('RegionOutbound: cases and task forces (sqlite)', () => {
   let store: EventStore;
   let sent: StoredEvent[];
   let outbound: RegionOutbound;
@@ -223,6 +223,42 @@ describe('RegionOutbound: task forces (sqlite)', () => {
     await append(`taskforce-${second}`, ev(second, 'lianban.taskforce.closed.v1', { outcome: 'resolved', summary: 's' }));
     await follow();
     expect(sentOf(`taskforce-${second}`)).toEqual(['taskforce.formed', 'taskforce.closed']);
+  });
+
+  it('after a restart sends a batch as if it had never stopped, reading each case it needs once and no case registered in the batch', async () => {
+    const assigned = (caseId: string, agencies: string[]) =>
+      ev(caseId, 'lianban.case.agencies-assigned.v1', { agencies: agencies.map((agencyId, i) => ({ agencyId, role: i === 0 ? 'lead' : 'co' })) });
+    const classified = (caseId: string) => ev(caseId, 'lianban.case.classified.v1', { category: '城乡建设' });
+    const [home, joint, later, quiet] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await append(`case-${home}`, registered(home));
+    await append(`case-${home}`, assigned(home, ['500109-rsj']));
+    await append(`case-${joint}`, registered(joint));
+    await append(`case-${joint}`, assigned(joint, ['511623-sw']));
+    await follow();
+    expect(sent.map((e) => e.caseId)).toEqual([joint, joint]);
+    sent.length = 0;
+
+    // in one batch of a fresh outbound (nothing held in memory): a case already joint, a case
+    // the peer joins now, a new case that stays home and a new case that is joint at once
+    await append(`case-${joint}`, classified(joint));
+    await append(`case-${home}`, assigned(home, ['511623-sw']));
+    await append(`case-${quiet}`, registered(quiet));
+    await append(`case-${quiet}`, classified(quiet));
+    await append(`case-${later}`, registered(later));
+    await append(`case-${later}`, assigned(later, ['500109-rsj', '511623-sw']));
+    const reads: string[] = [];
+    const counting = Object.assign(Object.create(store) as EventStore, {
+      readByCase: (caseId: string) => (reads.push(caseId), store.readByCase(caseId)),
+    });
+    outbound = new RegionOutbound(counting, (outbound as unknown as { bus: MessageBus }).bus, { prefix: '', region: 'cq' });
+    await follow();
+    const short = (e: StoredEvent) => `${([home, joint, later] as string[]).indexOf(e.caseId)}:${e.type.replace(/^lianban\.case\./, '').replace(/\.v1$/, '')}`;
+    expect(sent.map(short)).toEqual([
+      '1:classified',
+      '0:registered', '0:agencies-assigned', '0:agencies-assigned',
+      '2:registered', '2:agencies-assigned',
+    ]);
+    expect(reads.sort()).toEqual([home, joint, later].sort());
   });
 });
 

@@ -7,6 +7,7 @@ import {
   CaseEventTypes, TaskForceEventTypes, taskForceStreamId, type MemberAdded, type TaskForceFormed, type TaskForceJoined,
 } from '@lianban/domain';
 import { agenciesNamedBy, isAgencyFacing } from '../relay/audience';
+import { isCaseStart, startCaseReads, type CaseHistory } from '../relay/case-reads';
 import { publicData } from '../relay/redaction';
 
 /** The region an agency belongs to, from its division code (DESIGN 4.4: 50 → cq, 51 → sc). */
@@ -87,32 +88,34 @@ export class RegionOutbound {
       const out: EventMessage[] = [];
       const push = (x: StoredEvent) => out.push(encodeEventMessage(x, publicData(x)));
       const own = this.naming.region;
+      const caseHistory = startCaseReads(this.store, events, {
+        held: this.concerned, known: (c) => c.regions, named: regionsNamedBy,
+        // the peer's first concern sends the case's earlier events, when the event is this region's own
+        readsFor: (x, newly) => newly.includes(this.peer) && x.region === own,
+      });
       for (const e of events) {
         if (isTaskForceStream(e)) {
           if (e.region !== own) continue;
-          const was = await this.taskForceConcerns(e.caseId, e.position);
+          const was = await this.taskForceConcerns(e.caseId, e.position, caseHistory);
           const now = was || membersNamedBy(e).some((a) => regionOfAgency(a) === this.peer);
           if (now && !was) await this.sendTaskForceBefore(e.caseId, e.position, push);
           if (now) push(e);
           continue;
         }
         if (!isAgencyFacing(e)) continue;
-        const before = await this.regionsBefore(e);
+        const before = await this.regionsBefore(e, caseHistory);
         const now = new Set(before.regions);
-        for (const a of agenciesNamedBy(e)) {
-          const r = regionOfAgency(a);
-          if (r) now.add(r);
-        }
+        for (const r of regionsNamedBy(e)) now.add(r);
         if (now.has(this.peer) && e.region === own) {
           const sending = before.regions.has(this.peer) ? [e] : [
-            ...(await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x) && x.region === own), e,
+            ...(await caseHistory(e.caseId)).filter((x) => x.position < e.position && isAgencyFacing(x) && x.region === own), e,
           ];
           for (const x of sending) {
             push(x);
             // the case brings each task force it joined into the peer's timeline
             if (x.type === CaseEventTypes.TaskForceJoined) {
               const taskForceId = (x.data as TaskForceJoined['data']).taskForceId;
-              if (!(await this.taskForceConcerns(taskForceId, e.position))) await this.sendTaskForceBefore(taskForceId, e.position, push);
+              if (!(await this.taskForceConcerns(taskForceId, e.position, caseHistory))) await this.sendTaskForceBefore(taskForceId, e.position, push);
             }
           }
         }
@@ -140,14 +143,14 @@ export class RegionOutbound {
    * the peer's, or a case that had joined it and concerned the peer by then. Read from the store,
    * so it holds across restarts; remembered once true, as it stays true.
    */
-  private async taskForceConcerns(taskForceId: string, position: number): Promise<boolean> {
+  private async taskForceConcerns(taskForceId: string, position: number, caseHistory: CaseHistory): Promise<boolean> {
     const known = this.taskForcesSent.get(taskForceId);
     if (known !== undefined && known < position) return true;
     const events = (await this.store.readStream(taskForceStreamId(taskForceId))).filter((x) => x.position < position);
     if (events.some((x) => membersNamedBy(x).some((a) => regionOfAgency(a) === this.peer))) return this.remember(taskForceId, position);
     const formed = events.find((x) => x.type === TaskForceEventTypes.TaskForceFormed);
     for (const caseId of formed ? (formed.data as TaskForceFormed['data']).caseIds : []) {
-      const caseEvents = (await this.store.readByCase(caseId)).filter((x) => x.position < position);
+      const caseEvents = (await caseHistory(caseId)).filter((x) => x.position < position);
       const joined = caseEvents.some((x) => x.type === CaseEventTypes.TaskForceJoined && (x.data as TaskForceJoined['data']).taskForceId === taskForceId);
       if (joined && regionsNamedIn(caseEvents).has(this.peer)) return this.remember(taskForceId, position);
     }
@@ -161,25 +164,30 @@ export class RegionOutbound {
     return true;
   }
 
-  private async regionsBefore(e: StoredEvent): Promise<{ position: number; regions: Set<Region> }> {
+  private async regionsBefore(e: StoredEvent, caseHistory: CaseHistory): Promise<{ position: number; regions: Set<Region> }> {
     const cached = this.concerned.get(e.caseId);
     if (cached && cached.position < e.position) return cached;
-    const regions = regionsNamedIn((await this.store.readByCase(e.caseId)).filter((x) => x.position < e.position));
+    // nothing agency-facing comes before a case's registration: no read for a new case
+    const regions = isCaseStart(e) ? new Set<Region>() : regionsNamedIn((await caseHistory(e.caseId)).filter((x) => x.position < e.position));
     if (this.concerned.size > 10_000) this.concerned.clear();
     return { position: 0, regions };
   }
 }
 
+/** the regions of the agencies an event brings into its case */
+function regionsNamedBy(e: StoredEvent): Region[] {
+  const regions = new Set<Region>();
+  for (const a of agenciesNamedBy(e)) {
+    const r = regionOfAgency(a);
+    if (r) regions.add(r);
+  }
+  return [...regions];
+}
+
 /** the regions of the agencies a case's own events bring into it */
 function regionsNamedIn(events: readonly StoredEvent[]): Set<Region> {
   const regions = new Set<Region>();
-  for (const x of events) {
-    if (!isAgencyFacing(x)) continue;
-    for (const a of agenciesNamedBy(x)) {
-      const r = regionOfAgency(a);
-      if (r) regions.add(r);
-    }
-  }
+  for (const x of events) if (isAgencyFacing(x)) for (const r of regionsNamedBy(x)) regions.add(r);
   return regions;
 }
 

@@ -5,6 +5,7 @@ import type { EventStore, SubscriptionHandle } from '@lianban/eventstore';
 import type { MessageBus, TopicMessages } from '@lianban/messaging';
 import { agencyTopicMessage } from './accuser-protection';
 import { agenciesNamedBy, isAgencyFacing } from './audience';
+import { isCaseStart, startCaseReads, type CaseHistory } from './case-reads';
 import { publicData } from './redaction';
 
 export interface RelayLogger {
@@ -39,15 +40,6 @@ interface CaseAudience {
 }
 
 const silent: RelayLogger = { log: () => undefined, warn: () => undefined };
-
-/**
- * The first event of a case's own stream. Agency-facing events are the case stream's and its
- * task streams', and a task stream exists only once the case stream assigned it, so no
- * agency-facing event of the case comes before this one.
- */
-function isCaseStart(e: StoredEvent): boolean {
-  return e.revision === 0 && e.streamId === `case-${e.caseId}`;
-}
 
 /**
  * The outbox relay (DESIGN 5): the event store is the outbox. It follows the store from a
@@ -120,7 +112,8 @@ export class EventRelay {
 
   /** topic → messages in store order */
   private async messagesFor(events: StoredEvent[]): Promise<Map<string, EventMessage[]>> {
-    const caseHistory = this.caseReads(events);
+    // every newcomer is sent the case's earlier events
+    const caseHistory = startCaseReads(this.store, events, { held: this.audiences, known: (a) => a.agencies, named: agenciesNamedBy, readsFor: () => true });
     const out = new Map<string, EventMessage[]>();
     const push = (topic: string, m: EventMessage) => {
       const list = out.get(topic);
@@ -150,51 +143,8 @@ export class EventRelay {
     return out;
   }
 
-  /**
-   * The case reads a batch needs, started together before the batch is routed, so the store
-   * serves them side by side instead of one round trip after another. Which cases need one is
-   * found by routing the batch on what is known without reading (the audiences held, the case
-   * starts); the read itself is the one the routing would have made: it is taken after every
-   * event of the batch was stored, and the routing only uses the events before the one it routes.
-   */
-  private caseReads(events: StoredEvent[]): (caseId: string) => Promise<StoredEvent[]> {
-    const reads = new Map<string, Promise<StoredEvent[]>>();
-    const read = (caseId: string) => {
-      let r = reads.get(caseId);
-      if (!r) {
-        r = this.store.readByCase(caseId);
-        // observed now: a read started early and never awaited (the batch failed first) must not be an unhandled rejection
-        r.catch(() => undefined);
-        reads.set(caseId, r);
-      }
-      return r;
-    };
-    /** per case, the agencies known so far in this pass; null once a read is under way anyway */
-    const known = new Map<string, Set<string> | null>();
-    for (const e of events) {
-      if (!isAgencyFacing(e)) continue;
-      if (!known.has(e.caseId)) {
-        const cached = this.audiences.get(e.caseId);
-        if (cached && cached.position < e.position) known.set(e.caseId, new Set(cached.agencies));
-        else if (isCaseStart(e)) known.set(e.caseId, new Set());
-        else {
-          void read(e.caseId);
-          known.set(e.caseId, null);
-        }
-      }
-      const agencies = known.get(e.caseId);
-      if (!agencies) continue;
-      const named = agenciesNamedBy(e);
-      if (named.some((a) => !agencies.has(a))) {
-        void read(e.caseId);
-        known.set(e.caseId, null);
-      }
-    }
-    return read;
-  }
-
   /** the agencies concerned with e's case just before e (deterministic: a re-sent batch routes the same way) */
-  private async audienceBefore(e: StoredEvent, caseHistory: (caseId: string) => Promise<StoredEvent[]>): Promise<CaseAudience> {
+  private async audienceBefore(e: StoredEvent, caseHistory: CaseHistory): Promise<CaseAudience> {
     const cached = this.audiences.get(e.caseId);
     if (cached && cached.position < e.position) {
       // most recently used last, so the oldest is the one dropped
