@@ -3,7 +3,7 @@
 // or e2e tier is selected, start the repo's own single-node broker (scripts/kafka). It is left
 // running — like the PostgreSQL server — so later and concurrent test runs share it and are not
 // cut off mid-run; `scripts/kafka/stop.sh` stops it (.ci/run does so on exit). This is the
-// shared broker at its fixed place (.kafka, port 9092); a test or the bench that needs a broker
+// shared broker at its fixed place (.kafka, on the port KAFKA_BROKERS names); a test or the bench that needs a broker
 // of its own uses startDedicatedBroker (libs/testing/src/kafka-broker.ts) instead.
 const { execFileSync } = require('node:child_process');
 const net = require('node:net');
@@ -27,5 +27,8 @@ module.exports = async function globalSetup(globalConfig) {
   process.env.KAFKA_BROKERS = brokers;
   if (await reachable(brokers.split(',')[0])) return;
   process.stderr.write(`\njest: no Kafka broker at ${brokers}; starting scripts/kafka/start.sh (it fetches the jars first)…\n`);
-  execFileSync(path.join(__dirname, 'kafka', 'start.sh'), { stdio: 'inherit' });
+  // on the port KAFKA_BROKERS names, when it names one on this machine: the tests then find it there
+  const [host, port] = brokers.split(',')[0].split(':');
+  if (!['127.0.0.1', 'localhost'].includes(host)) throw new Error(`jest: no Kafka broker answers at ${brokers}, and it is not on this machine to start`);
+  execFileSync(path.join(__dirname, 'kafka', 'start.sh'), { stdio: 'inherit', env: { ...process.env, KAFKA_PORT: port || '9092' } });
 };
