@@ -43,17 +43,6 @@ interface Row {
   facts: string;
 }
 
-/** an open version kept in memory during a replay (see inOneTransaction) */
-interface HeldVersion {
-  validFrom: string;
-  json: string;
-}
-
-export interface SqliteFactsStoreOptions {
-  /** open versions held in memory at most during inOneTransaction: bounds a replay's memory whatever the number of cases */
-  heldVersions?: number;
-}
-
 const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: JSON.parse(r.facts) });
 
 /**
@@ -69,13 +58,8 @@ export class SqliteFactsStore implements FactsStore {
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteFactsStore['prepare']>;
   private closed = false;
-  /** inside inOneTransaction: open versions not written yet, by case, least recently changed first */
-  private held: Map<string, HeldVersion> | null = null;
 
-  private readonly heldVersions: number;
-
-  constructor(readonly filePath: string, options: SqliteFactsStoreOptions = {}) {
-    this.heldVersions = options.heldVersions ?? 10_000;
+  constructor(readonly filePath: string) {
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     this.db.pragma('journal_mode = WAL');
@@ -121,88 +105,38 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async commit(changes: VersionChange[], position: number): Promise<boolean> {
-    /** what each case held before this commit, to restore if it fails */
-    const undo = new Map<string, HeldVersion | undefined>();
-    try {
-      return this.db.transaction(() => {
-        if (position <= this.readMeta().checkpoint) return false;
-        for (const c of changes) this.applyChange(c, undo);
-        this.stmts.setMeta.run('checkpoint', String(position));
-        return true;
-      }).immediate();
-    } catch (e) {
-      // the rows went back to what they were: so do the held versions
-      for (const [caseId, held] of undo) {
-        if (held) this.held?.set(caseId, held);
-        else this.held?.delete(caseId);
-      }
-      throw e;
-    } finally {
-      this.writeHeldBeyond(this.heldVersions);
-    }
+    return this.db.transaction(() => {
+      if (position <= this.readMeta().checkpoint) return false;
+      for (const c of changes) this.applyChange(c);
+      this.stmts.setMeta.run('checkpoint', String(position));
+      return true;
+    }).immediate();
   }
 
-  private applyChange(c: VersionChange, undo: Map<string, HeldVersion | undefined>): void {
+  private applyChange(c: VersionChange): void {
     const first = c.insert[0]?.validFrom ?? null;
-    const held = this.held?.get(c.caseId);
-    if (held) {
-      if (!undo.has(c.caseId)) undo.set(c.caseId, held);
-      this.held!.delete(c.caseId);
-    }
-    if (held && c.deleteFrom === null) {
-      // the held version is the case's open one: written once, closed by the first new one
-      if (first === null) return this.hold(c.caseId, held, undo);
-      this.stmts.insert.run(c.caseId, held.validFrom, first, held.json);
-    } else {
-      // written only if the delete keeps it (the projector's deletes always take it)
-      if (held && (c.deleteFrom === null || c.deleteFrom > held.validFrom)) this.stmts.insert.run(c.caseId, held.validFrom, null, held.json);
-      if (c.deleteFrom !== null) {
-        this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
-        // what is left last may have been closed by a version just deleted
-        this.stmts.closeLast.run(first, c.caseId, c.caseId);
-      } else if (first !== null) {
-        this.stmts.closeOpen.run(first, c.caseId, c.caseId);
-      }
+    if (c.deleteFrom !== null) {
+      this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
+      // what is left last may have been closed by a version just deleted
+      this.stmts.closeLast.run(first, c.caseId, c.caseId);
+    } else if (first !== null) {
+      this.stmts.closeOpen.run(first, c.caseId, c.caseId);
     }
     c.insert.forEach((v, i) => {
-      const json = v.json ?? JSON.stringify(v.facts);
-      const next = c.insert[i + 1]?.validFrom ?? null;
-      if (next === null && this.held) this.hold(c.caseId, { validFrom: v.validFrom, json }, undo);
-      else this.stmts.insert.run(c.caseId, v.validFrom, next, json);
+      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, v.json ?? JSON.stringify(v.facts));
     });
-  }
-
-  private hold(caseId: string, version: HeldVersion, undo: Map<string, HeldVersion | undefined>): void {
-    if (!undo.has(caseId)) undo.set(caseId, undefined);
-    this.held!.set(caseId, version);
-  }
-
-  /** Writes the held versions, least recently changed first, until no more than `kept` are left. */
-  private writeHeldBeyond(kept: number): void {
-    if (!this.held || this.held.size <= kept) return;
-    const write = this.db.transaction(() => {
-      for (const [caseId, v] of this.held!) {
-        if (this.held!.size <= kept) break;
-        this.stmts.insert.run(caseId, v.validFrom, null, v.json);
-        this.held!.delete(caseId);
-      }
-    });
-    write.immediate();
   }
 
   async factsAt(at: string | null): Promise<CaseFacts[]> {
-    this.writeHeldBeyond(0);
     const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
     return rows.map((r) => JSON.parse(r.facts) as CaseFacts);
   }
 
   async versions(caseId: string): Promise<FactsVersion[]> {
-    this.writeHeldBeyond(0);
     return (this.stmts.ofCase.all(caseId) as Row[]).map(toVersion);
   }
 
   async *allVersions(): AsyncIterable<FactsVersion[]> {
-    this.writeHeldBeyond(0);
     let after = '';
     for (;;) {
       // paged by case so a page never splits a case (verify compares whole cases)
@@ -216,7 +150,6 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async replaceCase(caseId: string, versions: FactsVersion[]): Promise<void> {
-    this.held?.delete(caseId);
     this.db.transaction(() => {
       this.stmts.deleteFrom.run(caseId, '');
       for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, JSON.stringify(v.facts));
@@ -227,7 +160,6 @@ export class SqliteFactsStore implements FactsStore {
     this.db.transaction(() => {
       const generation = this.readMeta().generation + 1;
       this.db.exec('DELETE FROM case_versions');
-      this.held?.clear();
       this.stmts.setMeta.run('checkpoint', '0');
       this.stmts.setMeta.run('version', version);
       this.stmts.setMeta.run('generation', String(generation));
@@ -238,24 +170,15 @@ export class SqliteFactsStore implements FactsStore {
    * Runs `fn` with every commit of this connection inside one transaction: a full replay writes
    * its thousands of batches at the speed of one, and readers in other processes keep seeing the
    * old rows until it commits (WAL).
-   *
-   * Since no one sees a row before the end, a case's open version is held in memory meanwhile
-   * and written once, closed, when the case's next version comes (instead of written open, then
-   * rewritten to close it: half the writes of a replay). At most `heldVersions` are held (the
-   * least recently changed are written open beyond), and all are written before the commit.
    */
   inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('BEGIN IMMEDIATE');
-    this.held = new Map();
     return fn().then(
       (v) => {
-        this.writeHeldBeyond(0);
-        this.held = null;
         this.db.exec('COMMIT');
         return v;
       },
       (e: unknown) => {
-        this.held = null;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw e;
       },
