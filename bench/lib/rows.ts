@@ -59,27 +59,3 @@ export function columns(g: GeneratedEvent, recordedAt: string): unknown[] {
 
 export const SQLITE_INSERT = `INSERT INTO events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
   actor, occurred_at, hlc, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** The PostgreSQL store's table (libs/eventstore/src/postgres/postgres-event-store.ts), for the raw baseline. */
-export function postgresEventsDdl(schema: string): string {
-  return `
-CREATE SCHEMA IF NOT EXISTS ${schema};
-CREATE TABLE IF NOT EXISTS ${schema}.events (
-  position     bigint      PRIMARY KEY,
-  id           text        NOT NULL UNIQUE,
-  stream_id    text        NOT NULL,
-  revision     integer     NOT NULL,
-  type         text        NOT NULL,
-  case_id      text        NOT NULL,
-  causation_id text,
-  region       text        NOT NULL,
-  agency_id    text,
-  actor        jsonb       NOT NULL,
-  occurred_at  text        NOT NULL,
-  hlc          text        NOT NULL,
-  data         jsonb       NOT NULL,
-  recorded_at  timestamptz NOT NULL,
-  UNIQUE (stream_id, revision)
-);
-CREATE INDEX IF NOT EXISTS events_case_id ON ${schema}.events (case_id, position);`;
-}

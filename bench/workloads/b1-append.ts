@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { PostgresEventStore, SQLITE_SCHEMA, SqliteEventStore, type EventStore } from '@lianban/eventstore';
+import { PostgresEventStore, postgresEventsDdl, SQLITE_SCHEMA, SqliteEventStore, type EventStore } from '@lianban/eventstore';
 import { fmt, ratio, rmrf, tempDir, type BenchContext, type Row, type WorkloadResult } from '../lib/common';
-import { columns, EventSource, postgresEventsDdl, SQLITE_INSERT } from '../lib/rows';
+import { columns, EventSource, SQLITE_INSERT } from '../lib/rows';
 
 /**
  * B1 append: events/s through the EventStore port, durable, against raw driver inserts of the
@@ -77,7 +77,9 @@ function portVariant(name: string, store: EventStore, writers: number): Variant 
 async function rawPostgres(url: string, schema: string): Promise<Variant> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  await client.query(postgresEventsDdl(schema));
+  // the adapter's own table and index, in a schema of the baseline's
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  for (const statement of postgresEventsDdl(`${schema}.events`)) await client.query(statement);
   const sql = `INSERT INTO ${schema}.events (id, stream_id, revision, type, case_id, causation_id, region, agency_id,
     actor, occurred_at, hlc, data, recorded_at, position)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13::timestamptz, $14)`;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '@lianban/contracts';
 import { foldCaseFile, type CaseFile } from '@lianban/domain';
+import { storedEventOfRow, type SqliteEventRow } from '@lianban/eventstore';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same kill moments. */
 export function prng(seed: number): () => number {
@@ -20,23 +21,6 @@ export function faultSeed(): number {
   return given !== undefined ? Number(given) : Math.floor(Math.random() * 2 ** 31);
 }
 
-interface EventRow {
-  position: number;
-  id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  case_id: string;
-  causation_id: string | null;
-  region: string;
-  agency_id: string | null;
-  actor: string;
-  occurred_at: string;
-  hlc: string;
-  data: string;
-  recorded_at: string;
-}
-
 /**
  * Every event of an embedded store file, read directly (read-only) with better-sqlite3, in
  * position order: what is on disk, not what a process believes.
@@ -44,12 +28,7 @@ interface EventRow {
 export function readStoreFile(file: string): StoredEvent[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT * FROM events ORDER BY position').all() as EventRow[];
-    return rows.map((r) => ({
-      id: r.id, type: r.type, caseId: r.case_id, causationId: r.causation_id, region: r.region as StoredEvent['region'],
-      agencyId: r.agency_id, actor: JSON.parse(r.actor), occurredAt: r.occurred_at, hlc: r.hlc, data: JSON.parse(r.data),
-      streamId: r.stream_id, revision: r.revision, position: r.position, recordedAt: r.recorded_at,
-    }));
+    return (db.prepare('SELECT * FROM events ORDER BY position').all() as SqliteEventRow[]).map(storedEventOfRow);
   } finally {
     db.close();
   }

@@ -5,10 +5,12 @@ export type { SubscriptionLogger } from './internal/polling-subscription';
 export {
   SqliteEventStore,
   SQLITE_SCHEMA,
+  storedEventOfRow,
+  type SqliteEventRow,
   type SqliteEventStoreOptions,
   type SqliteTransaction,
 } from './sqlite/sqlite-event-store';
-export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { PostgresEventStore, postgresEventsDdl, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,

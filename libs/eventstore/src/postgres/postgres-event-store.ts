@@ -214,6 +214,33 @@ function isUnstorableInput(error: unknown): boolean {
 }
 
 /**
+ * The events table and its index, for a (quoted, possibly schema-qualified) table name; exported
+ * so the benchmark's raw baseline inserts into exactly these.
+ */
+export function postgresEventsDdl(events: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${events} (
+      position     bigint      PRIMARY KEY,
+      id           text        NOT NULL UNIQUE,
+      stream_id    text        NOT NULL,
+      revision     integer     NOT NULL,
+      type         text        NOT NULL,
+      case_id      text        NOT NULL,
+      causation_id text,
+      region       text        NOT NULL,
+      agency_id    text,
+      actor        jsonb       NOT NULL,
+      occurred_at  text        NOT NULL,
+      hlc          text        NOT NULL,
+      data         jsonb       NOT NULL,
+      recorded_at  timestamptz NOT NULL,
+      UNIQUE (stream_id, revision)
+    )`,
+    `CREATE INDEX IF NOT EXISTS events_case_id ON ${events} (case_id, position)`,
+  ];
+}
+
+/**
  * The event store on PostgreSQL (distributed mode).
  *
  * Global order — the problem: a position taken from a sequence is assigned when a row is
@@ -310,25 +337,7 @@ export class PostgresEventStore implements EventStore, Importable {
       if (this.options.schema) {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
       }
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${events} (
-          position     bigint      PRIMARY KEY,
-          id           text        NOT NULL UNIQUE,
-          stream_id    text        NOT NULL,
-          revision     integer     NOT NULL,
-          type         text        NOT NULL,
-          case_id      text        NOT NULL,
-          causation_id text,
-          region       text        NOT NULL,
-          agency_id    text,
-          actor        jsonb       NOT NULL,
-          occurred_at  text        NOT NULL,
-          hlc          text        NOT NULL,
-          data         jsonb       NOT NULL,
-          recorded_at  timestamptz NOT NULL,
-          UNIQUE (stream_id, revision)
-        )`);
-      await client.query(`CREATE INDEX IF NOT EXISTS events_case_id ON ${events} (case_id, position)`);
+      for (const statement of postgresEventsDdl(events)) await client.query(statement);
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${checkpoints} (
           id         text        PRIMARY KEY,

@@ -60,7 +60,8 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-interface EventRow {
+/** A row of the events table as better-sqlite3 returns it. */
+export interface SqliteEventRow {
   position: number;
   id: string;
   stream_id: string;
@@ -104,7 +105,8 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 `;
 
-function toStoredEvent(row: EventRow): StoredEvent {
+/** The event a row of the events table holds (also what a test reading the file directly sees). */
+export function storedEventOfRow(row: SqliteEventRow): StoredEvent {
   return {
     id: row.id,
     type: row.type,
@@ -336,8 +338,8 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const rows = this.stmts.readStream.all(streamId, options.fromRevision ?? 0) as EventRow[];
-    return rows.map(toStoredEvent);
+    const rows = this.stmts.readStream.all(streamId, options.fromRevision ?? 0) as SqliteEventRow[];
+    return rows.map(storedEventOfRow);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -346,7 +348,7 @@ export class SqliteEventStore implements EventStore, Importable {
     const limit = options.limit ?? 1000;
     const tail = this.tail;
     if (tail.events.length === 0 || after < tail.from || after > tail.to) {
-      const events = (this.stmts.readAll.all(after, limit) as EventRow[]).map(toStoredEvent);
+      const events = (this.stmts.readAll.all(after, limit) as SqliteEventRow[]).map(storedEventOfRow);
       if (events.length > 0) this.keepTail(after, events);
       return events;
     }
@@ -355,7 +357,7 @@ export class SqliteEventStore implements EventStore, Importable {
     while (i > 0 && tail.events[i - 1].position > after) i--;
     const served = tail.events.slice(i, i + limit);
     if (served.length === limit) return served;
-    const newer = (this.stmts.readAll.all(tail.to, limit - served.length) as EventRow[]).map(toStoredEvent);
+    const newer = (this.stmts.readAll.all(tail.to, limit - served.length) as SqliteEventRow[]).map(storedEventOfRow);
     if (newer.length > 0) this.keepTail(tail.to, newer);
     return served.length === 0 ? newer : served.concat(newer);
   }
@@ -383,12 +385,12 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async readByCase(caseId: string): Promise<StoredEvent[]> {
     this.assertOpen();
-    return (this.stmts.readByCase.all(caseId) as EventRow[]).map(toStoredEvent);
+    return (this.stmts.readByCase.all(caseId) as SqliteEventRow[]).map(storedEventOfRow);
   }
 
   async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
     this.assertOpen();
-    return (this.stmts.readByCaseAfter.all(caseId, after) as EventRow[]).map(toStoredEvent);
+    return (this.stmts.readByCaseAfter.all(caseId, after) as SqliteEventRow[]).map(storedEventOfRow);
   }
 
   async caseHead(caseId: string): Promise<number> {
