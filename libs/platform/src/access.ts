@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import { regionOfAgency, type Principal } from '@lianban/auth';
+import type { Principal } from '@lianban/auth';
+import { regionOfAgency } from '@lianban/registry';
 import type { CaseFile } from '@lianban/domain';
 
 const BUREAU_ROLES = ['clerk', 'coordinator', 'supervisor', 'analyst', 'admin'];
