@@ -14,6 +14,7 @@ export * from './keyed-lock';
 export * from './deciders';
 export * from './event-feed';
 export * from './case-files.projection';
+export * from './store-follower';
 export * from './metrics';
 export * from './relay/event-relay';
 export * from './relay/outbox-relay';
