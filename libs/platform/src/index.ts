@@ -4,6 +4,7 @@ export * from './http-errors';
 export * from './request-clock';
 export * from './hlc.service';
 export * from './case-command-runner';
+export * from './case-reaction';
 export * from './case-reader';
 export * from './personal-data.service';
 export * from './platform.module';
