@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Region } from '@lianban/contracts';
 import { evolveCampaign, evolveTaskForce, type CampaignView, type TaskForceView } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
-import { EVENT_STORE } from '@lianban/platform';
+import { EVENT_STORE, StoreFollower } from '@lianban/platform';
 
 export interface Listed<V> {
   view: V;
@@ -19,33 +19,22 @@ export interface Listed<V> {
 export class CoordinationDirectory {
   private readonly taskForces = new Map<string, Listed<TaskForceView>>();
   private readonly campaigns = new Map<string, Listed<CampaignView>>();
-  private position = 0;
-  /** one reader at a time: two catch-ups over the same position would fold a batch twice */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly follower: StoreFollower;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
-  catchUp(): Promise<void> {
-    const run = this.chain.then(() => this.read());
-    this.chain = run.catch(() => undefined);
-    return run;
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.follower = new StoreFollower(store, (e) => {
+      if (e.streamId.startsWith('taskforce-')) {
+        const view = evolveTaskForce(this.taskForces.get(e.caseId)?.view ?? null, e);
+        if (view) this.taskForces.set(e.caseId, { view, region: e.region });
+      } else if (e.streamId.startsWith('campaign-')) {
+        const view = evolveCampaign(this.campaigns.get(e.caseId)?.view ?? null, e);
+        if (view) this.campaigns.set(e.caseId, { view, region: e.region });
+      }
+    });
   }
 
-  private async read(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, limit: 1000 });
-      for (const e of batch) {
-        this.position = Math.max(this.position, e.position);
-        if (e.streamId.startsWith('taskforce-')) {
-          const view = evolveTaskForce(this.taskForces.get(e.caseId)?.view ?? null, e);
-          if (view) this.taskForces.set(e.caseId, { view, region: e.region });
-        } else if (e.streamId.startsWith('campaign-')) {
-          const view = evolveCampaign(this.campaigns.get(e.caseId)?.view ?? null, e);
-          if (view) this.campaigns.set(e.caseId, { view, region: e.region });
-        }
-      }
-      if (batch.length < 1000) return;
-    }
+  catchUp(): Promise<void> {
+    return this.follower.catchUp();
   }
 
   async allTaskForces(): Promise<Listed<TaskForceView>[]> {

@@ -16,10 +16,3 @@ export interface Principal {
 
 /** Roles that act for an agency and must carry an `agency` claim. */
 export const AGENCY_ROLES: readonly Role[] = ['caseworker', 'agency-head', 'coordinator', 'supervisor'];
-
-/** The region an agency belongs to, from the province digits of its division code (50 → cq, 51 → sc). */
-export function regionOfAgency(agencyId: string): Region | undefined {
-  if (agencyId.startsWith('50')) return 'cq';
-  if (agencyId.startsWith('51')) return 'sc';
-  return undefined;
-}

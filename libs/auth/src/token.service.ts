@@ -1,7 +1,8 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { JWT_ALGORITHMS, JwksSource, publicJwk, type JwtAlgorithm, type PublicJwk, type SigningKey, type VerificationKey } from './jwks';
-import { regionOfAgency, ROLES, type Principal, type Role } from './principal';
+import { regionOfAgency } from '@lianban/registry';
+import { ROLES, type Principal, type Role } from './principal';
 
 export class InvalidTokenError extends Error {
   constructor(message: string) {

@@ -28,4 +28,20 @@ describe('who reads a case across the provincial line (DESIGN 6)', () => {
     expect(canReadCase({ sub: 'w', role: 'caseworker', agency: '511623-sw', region: 'sc' } as Principal, cqOnly)).toBe(false);
     expect(canReadCase({ sub: 'w', role: 'caseworker', agency: '511623-sw', region: 'sc' } as Principal, joint)).toBe(true);
   });
+
+  it("lets the other province's bureau read a case before the joint conference, and looks its members up only then", () => {
+    const disputed = { ...cqOnly, disputes: [{ deciderKind: 'joint-conference', deciderId: 'joint-conference', parties: ['500109-slj', '500112-rsj'] }] } as unknown as CaseFile;
+    let lookups = 0;
+    const members = () => {
+      lookups++;
+      return ['511600-xfj'];
+    };
+    expect(canReadCase(bureau('coordinator', 'sc', '511600-xfj'), disputed, members)).toBe(true);
+    expect(canReadCase(bureau('coordinator', 'sc', '511623-xfj'), disputed, members)).toBe(false);
+    expect(lookups).toBe(2);
+    // a case of the caller's own region, or one with no dispute before the conference, needs no lookup
+    expect(canReadCase(bureau('coordinator', 'cq', '500000-xfj'), disputed, members)).toBe(true);
+    expect(canReadCase(bureau('coordinator', 'sc', '511600-xfj'), cqOnly, members)).toBe(false);
+    expect(lookups).toBe(2);
+  });
 });

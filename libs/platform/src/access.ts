@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import { regionOfAgency, type Principal } from '@lianban/auth';
+import type { Principal } from '@lianban/auth';
+import { regionOfAgency } from '@lianban/registry';
 import type { CaseFile } from '@lianban/domain';
 
 const BUREAU_ROLES = ['clerk', 'coordinator', 'supervisor', 'analyst', 'admin'];
@@ -22,19 +23,23 @@ export function agenciesOnCase(f: CaseFile): Set<string> {
  * follow its agencies' part), and a bureau of another region the cases it must decide on (a
  * cross-province dispute goes to the joint conference, staffed by both provinces).
  */
-export function canReadCase(p: Principal, f: CaseFile, jointConferenceMembers: readonly string[] = []): boolean {
+/** the joint conference's member bureaus, or how to find them: only a caller of another region needs them */
+export type ConferenceMembers = readonly string[] | (() => readonly string[]);
+
+export function canReadCase(p: Principal, f: CaseFile, jointConferenceMembers: ConferenceMembers = []): boolean {
   if (p.role === 'petitioner') return p.cases?.includes(f.caseId) ?? false;
   const onCase = agenciesOnCase(f);
   if (p.role === 'caseworker' || p.role === 'agency-head') return !!p.agency && onCase.has(p.agency);
   if (BUREAU_ROLES.includes(p.role)) {
     if (!p.region || p.region === f.region || (!!p.agency && onCase.has(p.agency))) return true;
     if ([...onCase].some((a) => regionOfAgency(a) === p.region)) return true;
-    return !!p.agency && jointConferenceMembers.includes(p.agency) && f.disputes.some((d) => d.deciderKind === 'joint-conference');
+    if (!p.agency || !f.disputes.some((d) => d.deciderKind === 'joint-conference')) return false;
+    return (typeof jointConferenceMembers === 'function' ? jointConferenceMembers() : jointConferenceMembers).includes(p.agency);
   }
   return false;
 }
 
-export function assertCanReadCase(p: Principal, f: CaseFile, jointConferenceMembers: readonly string[] = []): void {
+export function assertCanReadCase(p: Principal, f: CaseFile, jointConferenceMembers: ConferenceMembers = []): void {
   // 404 rather than 403: a caller not entitled to a case does not learn that it exists.
   if (!canReadCase(p, f, jointConferenceMembers)) throw new HttpException({ error: { code: 'CASE_NOT_FOUND', message: `no case ${f.caseId}` } }, 404);
 }

@@ -6,6 +6,7 @@ import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
 import { DomainError, taskForceStreamId, type Decider, type DomainEvent } from '@lianban/domain';
 import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
+import { regionOfAgency } from '@lianban/registry';
 import type { LianbanConfig } from './config';
 import { keptHere } from './cross-region/home-region';
 import { HlcService } from './hlc.service';
@@ -148,7 +149,7 @@ export class CaseCommandRunner {
     const taskPrefix = `task-${caseId}-`;
     if (streamId.startsWith(taskPrefix)) {
       const agency = streamId.slice(taskPrefix.length);
-      const agencyRegion = agency.startsWith('51') ? 'sc' : agency.startsWith('50') ? 'cq' : own;
+      const agencyRegion = regionOfAgency(agency) ?? own;
       if (agencyRegion !== own) {
         throw new DomainError('TASK_OF_OTHER_REGION', `the task of ${agency} is kept by region ${agencyRegion}; act through that region's deployment`);
       }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { CaseFile } from '@lianban/domain';
 import type { EventStore } from '@lianban/eventstore';
 import { CaseFileSet } from './case-files.fold';
+import { StoreFollower } from './store-follower';
 import { EVENT_STORE } from './tokens';
 
 /**
@@ -15,12 +16,14 @@ import { EVENT_STORE } from './tokens';
 export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('case-files');
   private readonly files = new CaseFileSet();
-  private position = 0;
+  private readonly follower: StoreFollower;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.follower = new StoreFollower(store, (e) => this.files.apply(e));
+  }
 
   /**
    * Only the processes that serve lists from it pay for it: the first catchUp() starts the
@@ -46,30 +49,13 @@ export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicatio
     this.timer.unref();
   }
 
-  /** one read at a time: two overlapping reads after the same position would fold a batch twice */
-  private chain: Promise<void> = Promise.resolve();
-
   /** read everything after our position; also usable to force freshness before answering */
   catchUp(): Promise<void> {
     if (!this.following && !this.stopped) {
       this.following = true;
       this.schedule();
     }
-    const run = this.chain.then(() => this.readNew());
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async readNew(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, limit: 1000 });
-      for (const e of batch) {
-        if (e.position <= this.position) continue;
-        this.position = e.position;
-        this.files.apply(e);
-      }
-      if (batch.length < 1000) return;
-    }
+    return this.follower.catchUp();
   }
 
   all(): IterableIterator<CaseFile> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { DEV_MASTER_KEY, JwksError, parseJwks, parseSigningKey, type SigningKey, type VerificationKey } from '@lianban/auth';
 import type { Region } from '@lianban/contracts';
 import { DEFAULT_BUS_RETENTION_MESSAGES } from '@lianban/messaging';
+import { regionOfAgency } from '@lianban/registry';
 import {
   AUTO_SUPERVISED_LIMIT_KINDS, LIMITS, WATCHED_LIMIT_KINDS, type AutoSupervisedLimitKind, type WarningDays, type WatchedLimitKind,
 } from '@lianban/domain';
@@ -297,7 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Confi
   for (const b of kafkaBrokers) if (!/^[\w.-]+:\d+$/.test(b)) throw new ConfigError(`KAFKA_BROKERS entry ${b} is not host:port`);
   const agencyId = env.AGENCY_ID || null;
   if (agencyId && !AGENCY_ID.test(agencyId)) throw new ConfigError(`AGENCY_ID=${agencyId} is not <division code>-<department>, e.g. 500112-rsj`);
-  const regionFromAgency: Region | null = agencyId ? (agencyId.startsWith('51') ? 'sc' : agencyId.startsWith('50') ? 'cq' : null) : null;
+  const regionFromAgency: Region | null = agencyId ? (regionOfAgency(agencyId) ?? null) : null;
   if (agencyId && !regionFromAgency) throw new ConfigError(`AGENCY_ID=${agencyId}: division codes of Chongqing start with 50, Sichuan with 51`);
   const region = oneOf(env, 'REGION', ['cq', 'sc'] as const, regionFromAgency ?? 'cq');
   const authMode = oneOf(env, 'AUTH_MODE', ['dev', 'jwt'] as const, embedded ? 'dev' : 'jwt');

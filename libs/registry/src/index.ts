@@ -1,4 +1,4 @@
-export { Registry, regionOfCode } from './registry';
+export { Registry, regionOfAgency, regionOfCode } from './registry';
 export type { Moment } from './registry';
 export { RegistryError } from './errors';
 export type { RegistryErrorCode } from './errors';

@@ -1,4 +1,4 @@
-import { Registry, RegistryError, regionOfCode, SEED_AGENCIES, type Agency, type Division, type RegistryData } from '.';
+import { Registry, RegistryError, regionOfAgency, regionOfCode, SEED_AGENCIES, type Agency, type Division, type RegistryData } from '.';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -138,6 +138,14 @@ describe('Registry on the seed data', () => {
       expect(codeOf(() => registry.regionOf('440100'))).toBe('UNKNOWN_REGION');
       expect(codeOf(() => registry.regionOf('5001'))).toBe('INVALID_CODE');
       expect(codeOf(() => registry.regionOf('500112_rsj'))).toBe('INVALID_CODE');
+    });
+
+    it('names no region, rather than refusing, for an agency id that has none', () => {
+      expect(regionOfAgency('511623-sw')).toBe('sc');
+      expect(regionOfAgency('500101-xfb')).toBe('cq');
+      expect(regionOfAgency('440100-gaj')).toBeUndefined();
+      expect(regionOfAgency('joint-conference')).toBeUndefined();
+      expect(regionOfAgency('50abc')).toBeUndefined();
     });
   });
 

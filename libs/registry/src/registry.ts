@@ -58,6 +58,15 @@ export function regionOfCode(agencyIdOrDivisionCode: string): Region {
   return region;
 }
 
+/**
+ * `regionOfCode` for ids that may name no region (the joint conference, a claim from an outside
+ * token): undefined instead of an error, so callers can compare it with a region as it is.
+ */
+export function regionOfAgency(agencyId: string): Region | undefined {
+  const m = CODE_RE.exec(agencyId);
+  return m ? REGIONS[m[1].slice(0, 2)] : undefined;
+}
+
 function dayStartMs(date: string): number | undefined {
   const m = DATE_RE.exec(date);
   if (!m) return undefined;

@@ -1,18 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
-import { caseDecider, DomainError, TaskEventTypes, type ReplyIssued } from '@lianban/domain';
-import { StreamConflictError } from '@lianban/eventstore';
+import { TaskEventTypes, type ReplyIssued } from '@lianban/domain';
 import {
-  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig, type ReactionOutcome,
+  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, reactOnCase, type LianbanConfig, type ReactionOutcome,
 } from '@lianban/platform';
 
 export const CASE_ANSWERED_SUBSCRIBER = 'coordinator.case-answered';
 
 /** The coordinator's consumer: group `<region>.coordinator` on `<region>.case-events` (Kafka). */
 export const COORDINATOR_CONSUMER = 'coordinator';
-
-/** How often a decision is re-read and retried when another writer moved the case on meanwhile. */
-const MAX_ATTEMPTS = 5;
 
 /**
  * Turns the lead agency's reply (in its own task stream) into "case answered" on the case
@@ -46,30 +42,14 @@ export class CaseAnsweredProcessManager implements OnModuleInit {
   async react(e: StoredEvent): Promise<ReactionOutcome> {
     if (e.type !== TaskEventTypes.ReplyIssued) return 'ignored';
     const reply = e.data as ReplyIssued['data'];
-    const answerId = derivedEventId(CASE_ANSWERED_SUBSCRIBER, e.id);
-    for (let attempt = 1; ; attempt++) {
-      const found = await this.reader.file(e.caseId);
-      if (!found || !keptHere(this.config, found.file.region)) return 'ignored';
-      if (found.events.some((x) => x.id === answerId)) return 'duplicate';
-      // The answer is dated at the reply, unless the case moved on since: its history never goes back.
-      const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;
-      try {
-        await this.runner.run({
-          caseId: e.caseId, streamId: `case-${e.caseId}`, decider: caseDecider,
-          actor: { id: 'coordinator/case-answered', role: 'system' }, causationId: e.id, eventIds: [answerId],
-          command: {
-            kind: 'RecordCaseAnswered', at, leadAgencyId: e.agencyId ?? '', outcome: reply.outcome, text: reply.text, replyEventId: e.id,
-            repliedAt: e.occurredAt,
-          },
-        });
-        return 'applied';
-      } catch (err) {
-        // answered by another reply already: this one is not a redelivery, and it changes nothing
-        if (err instanceof DomainError && err.code === 'CASE_ALREADY_ANSWERED') return 'ignored';
-        // either our own answer got in first (the next read sees its id) or another writer did
-        if (err instanceof StreamConflictError && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    return reactOnCase(this.reader, this.runner, {
+      cause: e, caseId: e.caseId, eventId: derivedEventId(CASE_ANSWERED_SUBSCRIBER, e.id), actor: { id: 'coordinator/case-answered', role: 'system' },
+      command: (at) => ({
+        kind: 'RecordCaseAnswered', at, leadAgencyId: e.agencyId ?? '', outcome: reply.outcome, text: reply.text, replyEventId: e.id, repliedAt: e.occurredAt,
+      }),
+      mine: (file) => keptHere(this.config, file.region),
+      // answered by another reply already: this one is not a redelivery, and it changes nothing
+      settledBy: 'CASE_ALREADY_ANSWERED',
+    });
   }
 }

@@ -1,13 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
-import { AppealEventTypes, caseDecider, DomainError, type AppealDecided } from '@lianban/domain';
-import { StreamConflictError } from '@lianban/eventstore';
-import { CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig } from '@lianban/platform';
+import { AppealEventTypes, type AppealDecided } from '@lianban/domain';
+import { CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, reactOnCase, type LianbanConfig } from '@lianban/platform';
 import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
 
 export const CASE_CONCLUDED_SUBSCRIBER = 'coordinator.case-concluded';
-
-const MAX_ATTEMPTS = 5;
 
 /**
  * Turns the 复核 decision (in the re-reviewing agency's task stream) into 终结 on the case
@@ -33,22 +30,12 @@ export class CaseConcludedProcessManager implements OnModuleInit {
     if (e.type !== AppealEventTypes.AppealDecided) return false;
     const decision = e.data as AppealDecided['data'];
     if (decision.kind !== 're-review') return false;
-    const concludedId = derivedEventId(CASE_CONCLUDED_SUBSCRIBER, e.id);
-    for (let attempt = 1; ; attempt++) {
-      const found = await this.reader.file(e.caseId);
-      if (!found || !keptHere(this.config, found.file.region) || found.events.some((x) => x.id === concludedId)) return false;
-      const at = Date.parse(found.file.lastEventAt) > Date.parse(e.occurredAt) ? found.file.lastEventAt : e.occurredAt;
-      try {
-        await this.runner.run({
-          caseId: e.caseId, streamId: `case-${e.caseId}`, decider: caseDecider, actor: { id: 'coordinator/case-concluded', role: 'system' },
-          causationId: e.id, eventIds: [concludedId], command: { kind: 'RecordCaseConcluded', at, appealId: decision.appealId, decisionEventId: e.id },
-        });
-        return true;
-      } catch (err) {
-        if (err instanceof DomainError && err.code === 'CASE_ALREADY_CONCLUDED') return false;
-        if (err instanceof StreamConflictError && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    const outcome = await reactOnCase(this.reader, this.runner, {
+      cause: e, caseId: e.caseId, eventId: derivedEventId(CASE_CONCLUDED_SUBSCRIBER, e.id), actor: { id: 'coordinator/case-concluded', role: 'system' },
+      command: (at) => ({ kind: 'RecordCaseConcluded', at, appealId: decision.appealId, decisionEventId: e.id }),
+      mine: (file) => keptHere(this.config, file.region),
+      settledBy: 'CASE_ALREADY_CONCLUDED',
+    });
+    return outcome === 'applied';
   }
 }

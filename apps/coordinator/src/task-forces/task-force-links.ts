@@ -1,14 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '@lianban/contracts';
-import { caseDecider, DomainError, TaskForceEventTypes, type TaskForceFormed } from '@lianban/domain';
-import { StreamConflictError } from '@lianban/eventstore';
+import { TaskForceEventTypes, type TaskForceFormed } from '@lianban/domain';
 import {
-  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, type LianbanConfig, type ReactionOutcome,
+  CaseCommandRunner, CaseReader, CONFIG, derivedEventId, EventConsumers, keptHere, reactOnCase, type LianbanConfig, type ReactionOutcome,
 } from '@lianban/platform';
 import { COORDINATOR_CONSUMER } from '../case-answered/case-answered.process-manager';
 
 const LINKS = 'coordinator.task-force-cases';
-const MAX_ATTEMPTS = 5;
 
 /**
  * Puts the `task-force-joined` link on the stream of each case a task force takes up: the link
@@ -51,24 +49,10 @@ export class TaskForceCaseLinks implements OnModuleInit {
 
   private async link(formed: StoredEvent, caseId: string): Promise<boolean> {
     const d = formed.data as TaskForceFormed['data'];
-    const linkId = derivedEventId(LINKS, `${formed.id}:${caseId}`);
-    for (let attempt = 1; ; attempt++) {
-      const found = await this.reader.file(caseId);
-      if (!found || found.events.some((x) => x.id === linkId)) return false;
-      // dated at the formation, unless the case moved on since: its history never goes back
-      const at = Date.parse(found.file.lastEventAt) > Date.parse(formed.occurredAt) ? found.file.lastEventAt : formed.occurredAt;
-      try {
-        const appended = await this.runner.run({
-          caseId, streamId: `case-${caseId}`, decider: caseDecider, actor: formed.actor, agencyId: formed.agencyId ?? null,
-          causationId: formed.id, eventIds: [linkId],
-          command: { kind: 'JoinTaskForce', at, taskForceId: d.taskForceId, name: d.name, leader: d.leader },
-        });
-        return appended.length > 0;
-      } catch (err) {
-        if (err instanceof DomainError) throw err;
-        if (err instanceof StreamConflictError && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    const outcome = await reactOnCase(this.reader, this.runner, {
+      cause: formed, caseId, eventId: derivedEventId(LINKS, `${formed.id}:${caseId}`), actor: formed.actor, agencyId: formed.agencyId ?? null,
+      command: (at) => ({ kind: 'JoinTaskForce', at, taskForceId: d.taskForceId, name: d.name, leader: d.leader }),
+    });
+    return outcome === 'applied';
   }
 }

@@ -1,5 +1,5 @@
 import { CHANNELS, ONLINE_CHANNELS, type Channel } from '@lianban/domain';
-import { regionOfCode } from '@lianban/registry';
+import { regionOfAgency } from '@lianban/registry';
 import { dueAt, handleDueAt, type AppealFacts, type CaseFacts, type TaskFacts } from '../projections/case-facts';
 import { chinaMonth, chinaMonthStart, nextMonth } from '../moment';
 
@@ -266,15 +266,6 @@ export function unroutedAt(c: CaseFacts, b: string): boolean {
 
 const minus1ms = (t: string) => new Date(Date.parse(t) - MS).toISOString();
 const earlier = (a: string, b: string) => (a < b ? a : b);
-
-/** the region an agency answers to, from its division code; null for an id that names none (the joint conference) */
-function regionOfAgency(agencyId: string): string | null {
-  try {
-    return regionOfCode(agencyId);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What one region counts (see ONE REGION above): its own cases' case counts, and the work of

@@ -6,14 +6,10 @@ import type { ConsumerHandle, IncomingMessage, MessageBus } from '@lianban/messa
 import {
   CaseEventTypes, TaskForceEventTypes, taskForceStreamId, type MemberAdded, type TaskForceFormed, type TaskForceJoined,
 } from '@lianban/domain';
+import { regionOfAgency } from '@lianban/registry';
 import { agenciesNamedBy, isAgencyFacing } from '../relay/audience';
 import { isCaseStart, startCaseReads, type CaseHistory } from '../relay/case-reads';
 import { publicData } from '../relay/redaction';
-
-/** The region an agency belongs to, from its division code (DESIGN 4.4: 50 → cq, 51 → sc). */
-export function regionOfAgency(agencyId: string): Region | null {
-  return agencyId.startsWith('50') ? 'cq' : agencyId.startsWith('51') ? 'sc' : null;
-}
 
 export const CROSS_REGION_PARTITIONS = 6;
 

@@ -1,6 +1,6 @@
 import { AGENCY_ROLES, type Principal, type RoutePolicy } from '@lianban/auth';
 import type { CaseFile } from '@lianban/domain';
-import { canReadCase } from '../access';
+import { canReadCase, type ConferenceMembers } from '../access';
 
 export type Decision = { allow: true } | { allow: false; status: 400 | 401 | 403 | 404; code: string; message: string };
 
@@ -47,7 +47,7 @@ export interface ScopeFacts {
   query: Record<string, unknown>;
   /** the case {caseId} names, as it stands now; null when there is none */
   file?: CaseFile | null;
-  jointConferenceMembers?: readonly string[];
+  jointConferenceMembers?: ConferenceMembers;
   /** whether the caller acts for this dispute decider (its own bureau, or a joint-conference member) */
   actsFor?: (deciderId: string) => boolean;
 }

@@ -89,7 +89,8 @@ export class PolicyGuard implements CanActivate {
     const found = await this.reader.file(params.caseId!);
     return {
       params, query, file: found?.file ?? null,
-      jointConferenceMembers: jointConferenceMembers(this.registry, now),
+      // a registry scan: only for a caller of another region on a case before the joint conference
+      jointConferenceMembers: () => jointConferenceMembers(this.registry, now),
       actsFor: (deciderId) => actingFor(this.registry, p, deciderId, now) !== null,
     };
   }
