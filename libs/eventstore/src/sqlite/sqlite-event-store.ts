@@ -383,9 +383,9 @@ export class SqliteEventStore implements EventStore, Importable {
     }
   }
 
+  /** positions start at 1: the whole case is what follows position 0 */
   async readByCase(caseId: string): Promise<StoredEvent[]> {
-    this.assertOpen();
-    return (this.stmts.readByCase.all(caseId) as SqliteEventRow[]).map(storedEventOfRow);
+    return this.readByCaseAfter(caseId, 0);
   }
 
   async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
@@ -550,7 +550,6 @@ export class SqliteEventStore implements EventStore, Importable {
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
       ),
       readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      readByCase: db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY position'),
       readByCaseAfter: db.prepare('SELECT * FROM events WHERE case_id = ? AND position > ? ORDER BY position'),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),
