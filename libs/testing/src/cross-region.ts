@@ -28,7 +28,7 @@ export function expectCausal(entries: CausalEntry[], minLinks = 3): void {
 /** `lianban.task.accepted.v1` → `task.accepted` */
 export const shortType = (e: { type: string }): string => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '');
 
-export const BRIDGE_ENTRY = 'dist/scripts/cross-region/bridge.js';
+const BRIDGE_ENTRY = 'dist/scripts/cross-region/bridge.js';
 
 export interface BridgeProcess {
   routes: BridgeRoute[];
