@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DynamicModule, Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwksSource, PostgresKeyVault, SqliteKeyVault, TokenService, type PersonalDataVault } from '@lianban/auth';
@@ -32,16 +32,17 @@ import { CONFIG, EVENT_STORE, MESSAGE_BUS, SECURITY_STORE, VAULT } from './token
 class PlatformShutdown implements OnApplicationShutdown {
   private readonly log = new Logger('platform');
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(VAULT) private readonly vault: PersonalDataVault,
-    @Inject(SECURITY_STORE) private readonly security: SecurityStore,
+    private readonly store: EventStore,
+    /** null: the bus is the caller's (PlatformPorts), which closes it when it is done with it */
+    private readonly bus: MessageBus | null,
+    private readonly vault: PersonalDataVault,
+    private readonly security: SecurityStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     // the security tables may share the store's connection: closed before it
     for (const [name, close] of [
-      ['bus', () => this.bus.close()], ['security tables', () => this.security.close()], ['store', () => this.store.close()], ['vault', () => this.vault.close()],
+      ['bus', async () => this.bus?.close()], ['security tables', () => this.security.close()], ['store', () => this.store.close()], ['vault', () => this.vault.close()],
     ] as const) {
       await close().catch((e: unknown) => this.log.warn(`closing the ${name} failed: ${String(e)}`));
     }
@@ -75,7 +76,8 @@ export class PlatformModule implements NestModule {
 
   /**
    * `ports.bus`: a bus the caller owns instead of one made from config — two regions' embedded
-   * deployments in one process share one in-process bus, as two deployments share a broker.
+   * deployments in one process share one in-process bus, as two deployments share a broker. The
+   * app does not close it on shutdown: it outlives the app, and the caller closes it.
    */
   static forRoot(config: LianbanConfig, ports: PlatformPorts = {}): DynamicModule {
     return {
@@ -134,7 +136,12 @@ export class PlatformModule implements NestModule {
         CrossRegionLink,
         EventConsumers,
         ServiceExit,
-        PlatformShutdown,
+        {
+          provide: PlatformShutdown,
+          useFactory: (store: EventStore, bus: MessageBus, vault: PersonalDataVault, security: SecurityStore) =>
+            new PlatformShutdown(store, ports.bus ? null : bus, vault, security),
+          inject: [EVENT_STORE, MESSAGE_BUS, VAULT, SECURITY_STORE],
+        },
         AuditLog,
         ErasureService,
         { provide: APP_GUARD, useClass: PolicyGuard },

@@ -28,7 +28,7 @@ export function expectCausal(entries: CausalEntry[], minLinks = 3): void {
 /** `lianban.task.accepted.v1` → `task.accepted` */
 export const shortType = (e: { type: string }): string => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '');
 
-export const BRIDGE_ENTRY = 'dist/scripts/cross-region/bridge.js';
+const BRIDGE_ENTRY = 'dist/scripts/cross-region/bridge.js';
 
 export interface BridgeProcess {
   routes: BridgeRoute[];
@@ -100,22 +100,13 @@ export async function startJointRegions(opts: {
   };
   const shared = opts.clusters ? null : open(opts.kafka?.brokers ?? null);
   const busOf = { cq: shared ?? open(opts.clusters!.cq), sc: shared ?? open(opts.clusters!.sc) };
-  // each app closes its bus on shutdown; these outlive the apps and are closed here
-  const unclosable = (bus: MessageBus): MessageBus => ({
-    kind: bus.kind,
-    createTopics: (t) => bus.createTopics(t),
-    publish: (t, m) => bus.publish(t, m),
-    publishAll: (b) => bus.publishAll(b),
-    subscribe: (o) => bus.subscribe(o),
-    health: () => bus.health(),
-    close: async () => undefined,
-  });
   const bridge = shared ? new ReplicationBridge(shared, prefix) : null;
   await bridge?.start();
   const start = (region: 'cq' | 'sc') => startStandalone({
     dataDir: opts.dataDirs?.[region],
     env: { ...opts.env, NODE_ENV: process.env.NODE_ENV ?? '', KAFKA_TOPIC_PREFIX: prefix, REGION: region, CROSS_REGION: 'on', LIANBAN_TEST_CLOCK_SKEW_MS: String(opts.skewMs?.[region] ?? 0) },
-    ports: { bus: unclosable(busOf[region]) },
+    // an app leaves a bus it was given open on shutdown (PlatformPorts): these are closed here
+    ports: { bus: busOf[region] },
   });
   const closeBuses = async () => {
     await bridge?.stop();

@@ -669,12 +669,9 @@ export class PostgresEventStore implements EventStore, Importable {
     return rows.map(toStoredEvent);
   }
 
+  /** positions start at 1: the whole case is what follows position 0 */
   async readByCase(caseId: string): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT * FROM ${this.t.events} WHERE case_id = $1 ORDER BY position`,
-      [caseId],
-    );
-    return rows.map(toStoredEvent);
+    return this.readByCaseAfter(caseId, 0);
   }
 
   async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {

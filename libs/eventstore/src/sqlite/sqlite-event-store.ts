@@ -150,12 +150,12 @@ export class SqliteEventStore implements EventStore, Importable {
   private readonly subscriptions = new Set<SubscriptionHandle>();
   private queue: PendingAppend[] = [];
   /**
-   * The newest events read through readAll: every event with a position in (from, to]. The
-   * process's followers of the store (each subscription, the case-file and petitioner indexes)
-   * read the same new events one after another; they are read and parsed once. Shared between
-   * readers, so nobody may change them.
+   * The newest events read through readAll: every event with a position in (from, to], `to` being
+   * the last one's. The process's followers of the store (each subscription, the case-file and
+   * petitioner indexes) read the same new events one after another; they are read and parsed
+   * once. Shared between readers, so nobody may change them.
    */
-  private tail: { from: number; to: number; events: StoredEvent[] } = { from: 0, to: 0, events: [] };
+  private tail: { from: number; events: StoredEvent[] } = { from: 0, events: [] };
   private flushScheduled = false;
   private closed = false;
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
@@ -347,7 +347,8 @@ export class SqliteEventStore implements EventStore, Importable {
     const after = options.after ?? 0;
     const limit = options.limit ?? 1000;
     const tail = this.tail;
-    if (tail.events.length === 0 || after < tail.from || after > tail.to) {
+    const to = tail.events.at(-1)?.position;
+    if (to === undefined || after < tail.from || after > to) {
       const events = (this.stmts.readAll.all(after, limit) as SqliteEventRow[]).map(storedEventOfRow);
       if (events.length > 0) this.keepTail(after, events);
       return events;
@@ -357,8 +358,8 @@ export class SqliteEventStore implements EventStore, Importable {
     while (i > 0 && tail.events[i - 1].position > after) i--;
     const served = tail.events.slice(i, i + limit);
     if (served.length === limit) return served;
-    const newer = (this.stmts.readAll.all(tail.to, limit - served.length) as SqliteEventRow[]).map(storedEventOfRow);
-    if (newer.length > 0) this.keepTail(tail.to, newer);
+    const newer = (this.stmts.readAll.all(to, limit - served.length) as SqliteEventRow[]).map(storedEventOfRow);
+    if (newer.length > 0) this.keepTail(to, newer);
     return served.length === 0 ? newer : served.concat(newer);
   }
 
@@ -369,13 +370,12 @@ export class SqliteEventStore implements EventStore, Importable {
    */
   private keepTail(after: number, events: StoredEvent[]): void {
     const tail = this.tail;
-    if (tail.events.length > 0 && after === tail.to) {
+    if (after === tail.events.at(-1)?.position) {
       for (const e of events) tail.events.push(e);
     } else {
       tail.events = events.slice();
       tail.from = after;
     }
-    tail.to = events[events.length - 1].position;
     const excess = tail.events.length - TAIL_EVENTS;
     if (excess > 0) {
       tail.from = tail.events[excess - 1].position;
@@ -383,9 +383,9 @@ export class SqliteEventStore implements EventStore, Importable {
     }
   }
 
+  /** positions start at 1: the whole case is what follows position 0 */
   async readByCase(caseId: string): Promise<StoredEvent[]> {
-    this.assertOpen();
-    return (this.stmts.readByCase.all(caseId) as SqliteEventRow[]).map(storedEventOfRow);
+    return this.readByCaseAfter(caseId, 0);
   }
 
   async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
@@ -550,7 +550,6 @@ export class SqliteEventStore implements EventStore, Importable {
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
       ),
       readAll: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      readByCase: db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY position'),
       readByCaseAfter: db.prepare('SELECT * FROM events WHERE case_id = ? AND position > ? ORDER BY position'),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),

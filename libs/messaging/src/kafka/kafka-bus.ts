@@ -398,10 +398,7 @@ class KafkaConsumerHandle implements ConsumerHandle {
   /** resolves once the member has joined the group and received its partitions */
   async start(partitionsConsumedConcurrently: number): Promise<void> {
     // Nothing else watches a consumer once it runs: kafkajs reports every crash with whether it
-    // restarts, and a join after a restart means it is back.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      if (!this.stopping) this.enter('running');
-    });
+    // restarts, and a join after a restart means it is back (the GROUP_JOIN listener below).
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (this.stopping) return;
       const restart = (payload as { restart?: boolean }).restart === true;
@@ -416,6 +413,7 @@ class KafkaConsumerHandle implements ConsumerHandle {
     // kafkajs emits GROUP_JOIN synchronously before the runner's first fetch, so a seek made in
     // the listener is the position that fetch uses (with autoCommit off, seek commits nothing).
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (!this.stopping) this.enter('running');
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const partition of partitions) {
           const offset = this.pins.get(pinKey(topic, partition));
