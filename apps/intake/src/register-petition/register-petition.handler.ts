@@ -84,14 +84,18 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     if (same) return this.recordRepeat(same, body, at, caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${same.file.petitioner.petitionerId}`, role: 'petitioner' }, idempotencyKey, reception);
 
     const petitionerId = randomUUID();
-    const sealed = await this.personal.seal(petitionerId, {
-      name: body.petitioner.name,
-      ...(body.petitioner.phone ? { phone: body.petitioner.phone } : {}),
-      ...(body.petitioner.idNumber ? { idNumber: body.petitioner.idNumber.toUpperCase() } : {}),
-      ...(body.petitioner.address ? { address: body.petitioner.address } : {}),
-    });
     const registrant = caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${petitionerId}`, role: 'petitioner' };
-    const caseNumber = await this.numbers.allocate(region, caseId, at, registrant);
+    // two durable writes that need nothing of each other, so they wait for their syncs together; a
+    // number allocated for a registration whose key then fails stays unused, as any failed one's does
+    const [sealed, caseNumber] = await Promise.all([
+      this.personal.seal(petitionerId, {
+        name: body.petitioner.name,
+        ...(body.petitioner.phone ? { phone: body.petitioner.phone } : {}),
+        ...(body.petitioner.idNumber ? { idNumber: body.petitioner.idNumber.toUpperCase() } : {}),
+        ...(body.petitioner.address ? { address: body.petitioner.address } : {}),
+      }),
+      this.numbers.allocate(region, caseId, at, registrant),
+    ]);
     const [registered] = await this.runner.run({
       caseId, streamId: `case-${caseId}`, decider: caseDecider, region, actor: registrant, causationId: idempotencyKey ? `request:${idempotencyKey}` : `request:${randomUUID()}`,
       command: {
