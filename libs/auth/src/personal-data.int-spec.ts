@@ -93,6 +93,68 @@ describe('SqliteKeyVault: a new key is on disk before seal() answers', () => {
   });
 });
 
+describe('SqliteKeyVault.sealNew: keys made ahead, on disk before they are handed out', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-vault-pool-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** lets pending promise callbacks and I/O callbacks run, without waiting for any time */
+  const turns = async (n = 20) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('answers only after the sync of its key\'s batch, and makes the next batch while one lasts, so new petitioners do not wait for a sync', async () => {
+    const file = path.join(dir, 'keys.sqlite');
+    const open = fs.promises.open;
+    const syncs: Array<{ release: () => void; keysAtStart: number }> = [];
+    const reader = new Database(file);
+    reader.exec('CREATE TABLE IF NOT EXISTS petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+    const keys = () => (reader.prepare('SELECT count(*) AS n FROM petitioner_keys').get() as { n: number }).n;
+    const spy = jest.spyOn(fs.promises, 'open');
+    try {
+      spy.mockImplementation(async (...args: Parameters<typeof open>) => {
+        const handle = await open(...args);
+        if (String(args[0]).endsWith('-wal')) {
+          const sync = handle.sync.bind(handle);
+          handle.sync = () => new Promise<void>((resolve, reject) => {
+            syncs.push({ keysAtStart: keys(), release: () => sync().then(resolve, reject) });
+          });
+        }
+        return handle;
+      });
+      const v = new SqliteKeyVault(file);
+      const answered: Array<{ petitionerId: string; sealed: string }> = [];
+      const take = () => v.sealNew({ name: '新人' }).then((s) => answered.push(s));
+      const first = take();
+      while (syncs.length === 0) await turns(1);
+      await turns();
+      // the whole batch was committed before its sync began; nothing of it is handed out before the sync ends
+      expect(syncs[0].keysAtStart).toBe(64);
+      expect(answered).toHaveLength(0);
+      syncs[0].release();
+      await first;
+      // the rest of the batch answers at once, while the next batch's sync is held
+      const rest = Array.from({ length: 63 }, take);
+      await Promise.all(rest);
+      expect(answered).toHaveLength(64);
+      while (syncs.length < 2) await turns(1);
+      expect(syncs[1].keysAtStart).toBe(128);
+      // the pool is empty: the next one waits for the batch being synced
+      const waiting = take();
+      await turns();
+      expect(answered).toHaveLength(64);
+      syncs[1].release();
+      await waiting;
+      expect(new Set(answered.map((a) => a.petitionerId)).size).toBe(65);
+      await v.close();
+      const again = new SqliteKeyVault(file);
+      for (const a of [answered[0], answered[63], answered[64]]) expect(await again.open(a.petitionerId, a.sealed)).toEqual({ name: '新人' });
+      await again.close();
+    } finally {
+      spy.mockRestore();
+      reader.close();
+    }
+  });
+});
+
 describe('the key table encrypted with MASTER_KEY', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-master-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -21,6 +21,11 @@ export const ERASED = '[personal data erased]';
  */
 export interface PersonalDataVault {
   seal(petitionerId: string, data: PersonalData): Promise<string>;
+  /**
+   * Seals a new petitioner's data under a key of their own, already on disk when it answers;
+   * the vault names the petitioner (their key was made before anyone asked for it).
+   */
+  sealNew(data: PersonalData): Promise<{ petitionerId: string; sealed: string }>;
   /** null when the key was erased */
   open(petitionerId: string, sealed: string): Promise<PersonalData | null>;
   /** true when a key was there to destroy */
@@ -164,6 +169,53 @@ function differentKey(petitionerId: string): Error {
   );
 }
 
+/** a key made ahead for a petitioner to come, in clear: stored wrapped */
+interface NewKey {
+  petitionerId: string;
+  key: Buffer;
+}
+
+/** how many keys are made at once for petitioners to come */
+const KEY_POOL_BATCH = 64;
+
+/**
+ * Keys made ahead for petitioners to come, each handed out only once its batch is on disk. A
+ * registration would otherwise wait for its own key's sync (the petitioner's identity must not
+ * outlive a power cut less well than the event naming it); a batch shares one sync, made while
+ * the previous batch lasts. Keys of a process that stops before handing them out stay in the
+ * table for nobody, like the key of a registration that failed after sealing.
+ */
+class KeyPool {
+  private readonly ready: NewKey[] = [];
+  private refilling: Promise<void> | null = null;
+
+  constructor(private readonly store: (keys: NewKey[]) => Promise<void>) {}
+
+  async take(): Promise<NewKey> {
+    while (this.ready.length === 0) await this.refill();
+    const next = this.ready.pop()!;
+    // a failed refill is seen by whoever next finds the pool empty
+    if (this.ready.length <= KEY_POOL_BATCH / 2) this.refill().catch(() => undefined);
+    return next;
+  }
+
+  /** resolves once no batch is being stored */
+  async settle(): Promise<void> {
+    await this.refilling?.catch(() => undefined);
+  }
+
+  private refill(): Promise<void> {
+    this.refilling ??= (async () => {
+      const keys = Array.from({ length: KEY_POOL_BATCH }, () => ({ petitionerId: crypto.randomUUID(), key: crypto.randomBytes(KEY_BYTES) }));
+      await this.store(keys);
+      this.ready.push(...keys);
+    })().finally(() => {
+      this.refilling = null;
+    });
+    return this.refilling;
+  }
+}
+
 /**
  * The key table in a SQLite file beside the event store (embedded mode).
  *
@@ -187,6 +239,7 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
   /** the sync that will start after the running one: whoever arrives now waits for it */
   private nextSync: Promise<void> | null = null;
   private runningSync: Promise<void> = Promise.resolve();
+  private readonly fresh = new KeyPool((keys) => this.storeNewKeys(keys));
 
   constructor(file: string, options: KeyVaultOptions = {}) {
     this.master = new MasterKey(options.masterKey ?? DEV_MASTER_KEY);
@@ -228,21 +281,34 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
       return this.master.unwrap(petitionerId, row.key);
     }
     if (!create) return null;
-    const insert = () => this.db.prepare('INSERT OR IGNORE INTO petitioner_keys (petitioner_id, key, created_at) VALUES (?, ?, ?)')
-      .run(petitionerId, this.master.wrap(petitionerId, crypto.randomBytes(KEY_BYTES)), new Date().toISOString());
+    await this.insertDurably(() => this.db.prepare('INSERT OR IGNORE INTO petitioner_keys (petitioner_id, key, created_at) VALUES (?, ?, ?)')
+      .run(petitionerId, this.master.wrap(petitionerId, crypto.randomBytes(KEY_BYTES)), new Date().toISOString()));
+    return this.keyOf(petitionerId, false);
+  }
+
+  private async storeNewKeys(keys: NewKey[]): Promise<void> {
+    await this.unlock();
+    const insert = this.db.prepare('INSERT INTO petitioner_keys (petitioner_id, key, created_at) VALUES (?, ?, ?)');
+    const createdAt = new Date().toISOString();
+    await this.insertDurably(this.db.transaction(() => {
+      for (const k of keys) insert.run(k.petitionerId, this.master.wrap(k.petitionerId, k.key), createdAt);
+    }));
+  }
+
+  /** commits new keys without a sync of its own, then waits for a WAL sync from the thread pool */
+  private async insertDurably(insert: () => void): Promise<void> {
     if (this.wal === null) {
       insert();
-    } else {
-      this.db.pragma('synchronous = NORMAL');
-      try {
-        insert();
-      } finally {
-        this.db.pragma('synchronous = FULL');
-      }
-      this.inserted += 1;
-      await this.syncKeys();
+      return;
     }
-    return this.keyOf(petitionerId, false);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      insert();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+    this.inserted += 1;
+    await this.syncKeys();
   }
 
   /** resolves once a sync of the WAL that started after this call has finished */
@@ -279,6 +345,11 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
 
   async seal(petitionerId: string, data: PersonalData): Promise<string> {
     return sealWith((await this.keyOf(petitionerId, true))!, petitionerId, data);
+  }
+
+  async sealNew(data: PersonalData): Promise<{ petitionerId: string; sealed: string }> {
+    const { petitionerId, key } = await this.fresh.take();
+    return { petitionerId, sealed: sealWith(key, petitionerId, data) };
   }
 
   async open(petitionerId: string, sealed: string): Promise<PersonalData | null> {
@@ -330,6 +401,7 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
   }
 
   async close(): Promise<void> {
+    await this.fresh.settle();
     await this.runningSync.catch(() => undefined);
     const handle = await this.walHandle?.catch(() => null);
     await handle?.close();
@@ -352,6 +424,7 @@ export interface PostgresKeyVaultOptions extends KeyVaultOptions {
 export class PostgresKeyVault implements PersonalDataVault, KeyTable {
   private readonly master: MasterKey;
   private unlocked: Promise<void> | null = null;
+  private readonly fresh = new KeyPool((keys) => this.storeNewKeys(keys));
 
   private constructor(private readonly pool: Pool, masterKey: Buffer) {
     this.master = new MasterKey(masterKey);
@@ -441,6 +514,20 @@ export class PostgresKeyVault implements PersonalDataVault, KeyTable {
     return sealWith(key, petitionerId, data);
   }
 
+  async sealNew(data: PersonalData): Promise<{ petitionerId: string; sealed: string }> {
+    const { petitionerId, key } = await this.fresh.take();
+    return { petitionerId, sealed: sealWith(key, petitionerId, data) };
+  }
+
+  private async storeNewKeys(keys: NewKey[]): Promise<void> {
+    await this.unlock();
+    const createdAt = new Date().toISOString();
+    await this.pool.query(
+      'INSERT INTO petitioner_keys (petitioner_id, key, created_at) SELECT * FROM unnest($1::text[], $2::bytea[], $3::timestamptz[])',
+      [keys.map((k) => k.petitionerId), keys.map((k) => this.master.wrap(k.petitionerId, k.key)), keys.map(() => createdAt)],
+    );
+  }
+
   async open(petitionerId: string, sealed: string): Promise<PersonalData | null> {
     const key = await this.keyOf(petitionerId, false);
     return key ? openWith(key, petitionerId, sealed) : null;
@@ -505,6 +592,7 @@ export class PostgresKeyVault implements PersonalDataVault, KeyTable {
   }
 
   async close(): Promise<void> {
+    await this.fresh.settle();
     await this.pool.end();
   }
 }

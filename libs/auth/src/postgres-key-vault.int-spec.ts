@@ -69,6 +69,15 @@ describe('PostgresKeyVault (DESIGN 3.3, EVENTSTORE=postgres)', () => {
     await expect(v.open('p-4', sealed)).rejects.toThrow();
   });
 
+  it('seals for new petitioners under keys of their own, made ahead, that every process opens', async () => {
+    const [a, b] = await Promise.all([vault(), vault()]);
+    const sealed = await Promise.all(Array.from({ length: 70 }, (_, i) => (i % 2 === 0 ? a : b).sealNew({ name: `新-${i}` })));
+    expect(new Set(sealed.map((s) => s.petitionerId)).size).toBe(70);
+    for (const [i, s] of sealed.entries()) expect(await (i % 2 === 0 ? b : a).open(s.petitionerId, s.sealed)).toEqual({ name: `新-${i}` });
+    await a.erase(sealed[0].petitionerId);
+    expect(await b.open(sealed[0].petitionerId, sealed[0].sealed)).toBeNull();
+  });
+
   it('gives two processes sealing for a new petitioner at the same moment one shared key', async () => {
     const [a, b] = await Promise.all([vault(), vault()]);
     const sealed = await Promise.all(

@@ -55,8 +55,9 @@ export class PersonalDataService {
     private readonly reader: CaseReader,
   ) {}
 
-  seal(petitionerId: string, data: PersonalData): Promise<string> {
-    return this.vault.seal(petitionerId, data);
+  /** a new petitioner's data, sealed under a key of their own that is on disk: the vault names them */
+  sealNew(data: PersonalData): Promise<{ petitionerId: string; sealed: string }> {
+    return this.vault.sealNew(data);
   }
 
   /** the petitioner as an entitled reader sees them; erased keys show the erasure, never fail */

@@ -23,7 +23,7 @@ function handlerRecording(log: string[]): RegisterPetitionHandler {
       resolve(value);
     }));
   };
-  const personal = { seal: () => durable('seal', 'sealed') } as unknown as PersonalDataService;
+  const personal = { sealNew: () => durable('seal', { petitionerId: 'p-1', sealed: 'sealed' }) } as unknown as PersonalDataService;
   const numbers = { allocate: () => durable('number', 'CQ-2026-000001') } as unknown as CaseNumberAllocator;
   const runner = {
     run: async ({ command }: { command: { caseNumber: string } }) => {

@@ -83,19 +83,17 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
     // an online repeat without a token is the matched petitioner, as far as the keys can tell
     if (same) return this.recordRepeat(same, body, at, caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${same.file.petitioner.petitionerId}`, role: 'petitioner' }, idempotencyKey, reception);
 
-    const petitionerId = randomUUID();
-    const registrant = caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${petitionerId}`, role: 'petitioner' };
-    // two durable writes that need nothing of each other, so they wait for their syncs together; a
+    const sealing = this.personal.sealNew({
+      name: body.petitioner.name,
+      ...(body.petitioner.phone ? { phone: body.petitioner.phone } : {}),
+      ...(body.petitioner.idNumber ? { idNumber: body.petitioner.idNumber.toUpperCase() } : {}),
+      ...(body.petitioner.address ? { address: body.petitioner.address } : {}),
+    });
+    // the key and the number are durable writes that need nothing of each other, so they wait for
+    // their syncs together (unless the petitioner registers themself: the vault names them); a
     // number allocated for a registration whose key then fails stays unused, as any failed one's does
-    const [sealed, caseNumber] = await Promise.all([
-      this.personal.seal(petitionerId, {
-        name: body.petitioner.name,
-        ...(body.petitioner.phone ? { phone: body.petitioner.phone } : {}),
-        ...(body.petitioner.idNumber ? { idNumber: body.petitioner.idNumber.toUpperCase() } : {}),
-        ...(body.petitioner.address ? { address: body.petitioner.address } : {}),
-      }),
-      this.numbers.allocate(region, caseId, at, registrant),
-    ]);
+    const registrant = caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${(await sealing).petitionerId}`, role: 'petitioner' };
+    const [{ petitionerId, sealed }, caseNumber] = await Promise.all([sealing, this.numbers.allocate(region, caseId, at, registrant)]);
     const [registered] = await this.runner.run({
       caseId, streamId: `case-${caseId}`, decider: caseDecider, region, actor: registrant, causationId: idempotencyKey ? `request:${idempotencyKey}` : `request:${randomUUID()}`,
       command: {
