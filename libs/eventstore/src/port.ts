@@ -26,6 +26,13 @@ export interface AppendOptions {
   caseHead?: { caseId: string; position: number };
 }
 
+/** One stream's part of an EventStore.appendMany. */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   /** first revision to return (inclusive), default 0 */
   fromRevision?: number;
@@ -68,6 +75,13 @@ export interface EventStore {
   readonly kind: string;
   /** append atomically to one stream; rejects with StreamConflictError on a revision mismatch */
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams in one atomic write: every part or none, refused as a whole (with
+   * the refusal a part alone would get) when any part is. `options.caseHead` is checked before
+   * anything is written. Optional: EventStoreDB has no transaction across streams; a caller
+   * without it appends one stream after another.
+   */
+  appendMany?(appends: StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   /** the stream's events in revision order; [] for a stream that does not exist */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** events of all streams in global order */

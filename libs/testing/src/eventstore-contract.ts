@@ -205,6 +205,48 @@ export function runEventStoreContract(
       });
     });
 
+    describe('appendMany: several streams in one atomic write (where the adapter has it)', () => {
+      it('writes every part or none, and checks the case head before any part is written', async () => {
+        if (!store.appendMany) return;
+        const caseId = `case-${randomUUID()}`;
+        const caseStream = streamName('case');
+        const counter = streamName('counter');
+        await store.append(counter, [newEvent()], 'no-stream');
+        // the second part is of the same case: the head is the case's before this write, not after its first part
+        const [a, b] = await store.appendMany(
+          [{ streamId: caseStream, events: [newEvent({ caseId }), newEvent({ caseId })], expected: 'no-stream' }, { streamId: counter, events: [newEvent({ caseId })], expected: 0 }],
+          { caseHead: { caseId, position: 0 } },
+        );
+        expect(a.nextExpectedRevision).toBe(1);
+        expect(b.nextExpectedRevision).toBe(1);
+        expect(b.lastPosition).toBeGreaterThan(a.lastPosition);
+        expect((await store.readByCase(caseId)).map((e) => e.streamId)).toEqual([caseStream, caseStream, counter]);
+
+        // a refused part refuses the whole write, whichever part it is
+        const other = `case-${randomUUID()}`;
+        const otherStream = streamName('case');
+        await expectConflict(store.appendMany([
+          { streamId: otherStream, events: [newEvent({ caseId: other })], expected: 'no-stream' },
+          { streamId: counter, events: [newEvent({ caseId: other })], expected: 0 },
+        ]), counter);
+        await expect(store.appendMany([
+          { streamId: otherStream, events: [newEvent({ caseId: other })], expected: 'no-stream' },
+          { streamId: counter, events: [newEvent({ caseId: other })], expected: 1 },
+        ], { caseHead: { caseId: other, position: 5 } })).rejects.toBeInstanceOf(CaseConflictError);
+        expect(await store.readByCase(other)).toEqual([]);
+        expect(await store.readStream(counter)).toHaveLength(2);
+
+        // refused alone in a group commit: the others of the same moment are written
+        const results = await Promise.allSettled([1, 1, 2].map((expected, i) => store.appendMany!([
+          { streamId: streamName('case'), events: [newEvent({ caseId: other })], expected: 'no-stream' },
+          { streamId: counter, events: [newEvent({ caseId: other })], expected },
+        ])));
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((await store.readStream(counter)).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+        expect(await store.readByCase(other)).toHaveLength(4);
+      });
+    });
+
     describe('append and read', () => {
       it('stores every envelope field and gives it back with revision, position and recordedAt', async () => {
         const streamId = streamName();

@@ -11,6 +11,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
   type SubscribeOptions,
   type SubscriptionHandle,
 } from '../port';
@@ -38,12 +39,17 @@ export interface PostgresEventStoreOptions {
   logger?: SubscriptionLogger;
 }
 
-interface PendingAppend {
+interface EncodedAppend {
   streamId: string;
   events: EncodedEvent[];
   expected: ExpectedRevision;
+}
+
+/** one append, or one appendMany: its parts are written together or not at all */
+interface PendingAppend {
+  parts: EncodedAppend[];
   caseHead?: AppendOptions['caseHead'];
-  resolve: (result: AppendResult) => void;
+  resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -114,40 +120,55 @@ interface BatchRow {
  * head, ids), against the state read for the batch advanced by each accepted append, so that
  * a later append of the batch sees the earlier ones exactly as it would in the database.
  */
-function decideBatch(batch: PendingAppend[], state: BatchState): { outcomes: Array<AppendResult | Error>; rows: BatchRow[] } {
-  const revisions = new Map(state.revisions);
-  const storedIds = new Set(state.storedIds);
-  const caseHeads = new Map(state.caseHeads);
+function decideBatch(batch: PendingAppend[], state: BatchState): { outcomes: Array<AppendResult[] | Error>; rows: BatchRow[] } {
+  let revisions = new Map(state.revisions);
+  let storedIds = new Set(state.storedIds);
+  let caseHeads = new Map(state.caseHeads);
   let nextPosition = state.head + 1;
-  const outcomes: Array<AppendResult | Error> = [];
+  const outcomes: Array<AppendResult[] | Error> = [];
   const rows: BatchRow[] = [];
   for (const item of batch) {
-    const { streamId, events, expected } = item;
-    const actual = revisions.get(streamId) ?? 'no-stream';
+    // an item's parts advance a copy of the state, kept only if every part passes
+    const revs = item.parts.length > 1 ? new Map(revisions) : revisions;
+    const ids = item.parts.length > 1 ? new Set(storedIds) : storedIds;
+    const heads = item.parts.length > 1 ? new Map(caseHeads) : caseHeads;
+    let next = nextPosition;
+    const itemRows: BatchRow[] = [];
+    const results: AppendResult[] = [];
     try {
-      checkRevision(streamId, expected, actual);
-      if (item.caseHead) {
-        const actualHead = caseHeads.get(item.caseHead.caseId) ?? 0;
-        if (actualHead !== item.caseHead.position) {
-          throw new CaseConflictError(streamId, item.caseHead.caseId, item.caseHead.position, actualHead);
+      item.parts.forEach(({ streamId, events, expected }, p) => {
+        const actual = revs.get(streamId) ?? 'no-stream';
+        checkRevision(streamId, expected, actual);
+        // checked before the first part is written: a later part may be of the same case
+        if (p === 0 && item.caseHead) {
+          const actualHead = heads.get(item.caseHead.caseId) ?? 0;
+          if (actualHead !== item.caseHead.position) {
+            throw new CaseConflictError(streamId, item.caseHead.caseId, item.caseHead.position, actualHead);
+          }
         }
-      }
-      const dup = events.find((e) => storedIds.has(e.id));
-      if (dup) throw duplicateIdConflict(streamId, expected, actual, dup.id);
+        const dup = events.find((e) => ids.has(e.id));
+        if (dup) throw duplicateIdConflict(streamId, expected, actual, dup.id);
+        const firstRevision = actual === 'no-stream' ? 0 : actual + 1;
+        events.forEach((event, i) => {
+          const position = next + i;
+          itemRows.push({ position, streamId, revision: firstRevision + i, event });
+          ids.add(event.id);
+          if (heads.has(event.caseId)) heads.set(event.caseId, position);
+        });
+        revs.set(streamId, firstRevision + events.length - 1);
+        next += events.length;
+        results.push({ nextExpectedRevision: firstRevision + events.length - 1, lastPosition: next - 1 });
+      });
     } catch (error) {
       outcomes.push(error as Error);
       continue;
     }
-    const firstRevision = actual === 'no-stream' ? 0 : actual + 1;
-    events.forEach((event, i) => {
-      const position = nextPosition + i;
-      rows.push({ position, streamId, revision: firstRevision + i, event });
-      storedIds.add(event.id);
-      if (caseHeads.has(event.caseId)) caseHeads.set(event.caseId, position);
-    });
-    revisions.set(streamId, firstRevision + events.length - 1);
-    nextPosition += events.length;
-    outcomes.push({ nextExpectedRevision: firstRevision + events.length - 1, lastPosition: nextPosition - 1 });
+    revisions = revs;
+    storedIds = ids;
+    caseHeads = heads;
+    nextPosition = next;
+    rows.push(...itemRows);
+    outcomes.push(results);
   }
   return { outcomes, rows };
 }
@@ -354,16 +375,22 @@ export class PostgresEventStore implements EventStore, Importable {
     }
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+    const [result] = await this.appendMany([{ streamId, events, expected }], options);
+    return result;
+  }
+
+  appendMany(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
-    let encoded: EncodedEvent[];
+    let parts: EncodedAppend[];
     try {
-      encoded = encodeAppend(streamId, events, expected);
+      if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
+      parts = appends.map((a) => ({ streamId: a.streamId, events: encodeAppend(a.streamId, a.events, a.expected), expected: a.expected }));
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: encoded, expected, caseHead: options.caseHead, resolve, reject });
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ parts, caseHead: options.caseHead, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -386,9 +413,9 @@ export class PostgresEventStore implements EventStore, Importable {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcomes: Array<AppendResult | Error>;
+    let outcomes: Array<AppendResult[] | Error>;
     try {
-      outcomes = batch.length === 1 ? [await this.writeOne(batch[0])] : await this.writeBatch(batch);
+      outcomes = batch.length === 1 && batch[0].parts.length === 1 ? [await this.writeOne(batch[0])] : await this.writeBatch(batch);
     } catch (error) {
       // a COMMIT that failed on a lost connection may still have committed: a caller that
       // retries then gets a StreamConflictError (duplicate id), never a duplicate event
@@ -418,7 +445,7 @@ export class PostgresEventStore implements EventStore, Importable {
    * transaction is rolled back and the batch redone one append per savepoint, which isolates
    * the offender.
    */
-  private async writeBatch(batch: PendingAppend[]): Promise<Array<AppendResult | Error>> {
+  private async writeBatch(batch: PendingAppend[]): Promise<Array<AppendResult[] | Error>> {
     const client = await this.pool.connect();
     try {
       // the lock and the reads must be separate statements: a statement's snapshot is taken
@@ -465,9 +492,9 @@ export class PostgresEventStore implements EventStore, Importable {
    * INSERT (unique violation from a writer without the lock, data PostgreSQL cannot store) has
    * rolled the statement back entirely: the batch path then isolates the reason.
    */
-  private async writeOne(item: PendingAppend): Promise<AppendResult | Error> {
+  private async writeOne(item: PendingAppend): Promise<AppendResult[] | Error> {
     const recordedAt = new Date().toISOString();
-    const { events } = item;
+    const [{ streamId, events, expected }] = item.parts;
     let row: { head: string; rev: number | null; case_head: string | null; inserted: boolean };
     try {
       const result = await this.pool.query({
@@ -475,8 +502,8 @@ export class PostgresEventStore implements EventStore, Importable {
         text: `SELECT * FROM ${this.t.appendOne}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
         values: [
           this.lockKey,
-          item.streamId,
-          item.expected === 'any' ? null : item.expected === 'no-stream' ? -1 : item.expected,
+          streamId,
+          expected === 'any' ? null : expected === 'no-stream' ? -1 : expected,
           item.caseHead?.caseId ?? null,
           item.caseHead ? String(item.caseHead.position) : null,
           recordedAt,
@@ -494,21 +521,22 @@ export class PostgresEventStore implements EventStore, Importable {
     }
     const state: BatchState = {
       head: Number(row.head),
-      revisions: new Map(row.rev === null ? [] : [[item.streamId, row.rev]]),
+      revisions: new Map(row.rev === null ? [] : [[streamId, row.rev]]),
       storedIds: new Set(),
       caseHeads: new Map(item.caseHead ? [[item.caseHead.caseId, Number(row.case_head ?? 0)]] : []),
     };
     const [outcome] = decideBatch([item], state).outcomes;
     if (outcome instanceof Error !== !row.inserted) {
       // cannot happen unless the function and decideBatch disagree; the database holds the truth
-      throw new Error(`append to ${item.streamId}: the stored function ${row.inserted ? 'stored' : 'refused'} it, the checks ${row.inserted ? 'refuse' : 'accept'} it`);
+      throw new Error(`append to ${streamId}: the stored function ${row.inserted ? 'stored' : 'refused'} it, the checks ${row.inserted ? 'refuse' : 'accept'} it`);
     }
     return outcome;
   }
 
   private async readBatchState(client: PoolClient, batch: PendingAppend[]): Promise<BatchState> {
-    const streams = [...new Set(batch.map((b) => b.streamId))];
-    const ids = batch.flatMap((b) => b.events.map((e) => e.id));
+    const parts = batch.flatMap((b) => b.parts);
+    const streams = [...new Set(parts.map((p) => p.streamId))];
+    const ids = parts.flatMap((p) => p.events.map((e) => e.id));
     const cases = [...new Set(batch.flatMap((b) => (b.caseHead ? [b.caseHead.caseId] : [])))];
     // one max() per stream and per case (index lookups), not a GROUP BY over their rows
     const { rows } = await client.query<{ head: string; revs: [string, number | null][]; ids: string[]; cases: [string, string | null][] }>(
@@ -563,23 +591,30 @@ export class PostgresEventStore implements EventStore, Importable {
     batch: PendingAppend[],
     firstPosition: number,
     recordedAt: string,
-  ): Promise<Array<AppendResult | Error>> {
-    const outcomes: Array<AppendResult | Error> = [];
+  ): Promise<Array<AppendResult[] | Error>> {
+    const outcomes: Array<AppendResult[] | Error> = [];
     let nextPosition = firstPosition;
     for (const item of batch) {
       await client.query('SAVEPOINT lianban_append');
       try {
-        const result = await this.appendRows(client, item, nextPosition, recordedAt);
+        const results: AppendResult[] = [];
+        let next = nextPosition;
+        for (const [p, part] of item.parts.entries()) {
+          // the case head is checked before the first part is written: a later part may be of the same case
+          const result = await this.appendRows(client, part, p === 0 ? item.caseHead : undefined, next, recordedAt);
+          next = result.lastPosition + 1;
+          results.push(result);
+        }
         await client.query('RELEASE SAVEPOINT lianban_append');
-        nextPosition = result.lastPosition + 1;
-        outcomes.push(result);
+        nextPosition = next;
+        outcomes.push(results);
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT lianban_append');
         if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
           outcomes.push(error);
         } else if (isUnstorableInput(error)) {
           outcomes.push(
-            new EventRejectedError(`append to ${item.streamId} refused by PostgreSQL: ${(error as Error).message}`),
+            new EventRejectedError(`append to ${item.parts.map((p) => p.streamId).join(', ')} refused by PostgreSQL: ${(error as Error).message}`),
           );
         } else {
           throw error;
@@ -591,11 +626,11 @@ export class PostgresEventStore implements EventStore, Importable {
 
   private async appendRows(
     client: PoolClient,
-    item: PendingAppend,
+    { streamId, events, expected }: EncodedAppend,
+    caseHead: AppendOptions['caseHead'],
     firstPosition: number,
     recordedAt: string,
   ): Promise<AppendResult> {
-    const { streamId, events, expected } = item;
     const current = await client.query<{ rev: number | null }>(
       `SELECT max(revision) AS rev FROM ${this.t.events} WHERE stream_id = $1`,
       [streamId],
@@ -603,14 +638,14 @@ export class PostgresEventStore implements EventStore, Importable {
     const rev = current.rows[0].rev;
     const actual: StreamState = rev === null ? 'no-stream' : rev;
     checkRevision(streamId, expected, actual);
-    if (item.caseHead) {
+    if (caseHead) {
       // under the append lock, so no append of the case can slip in between check and insert
       const head = await client.query<{ head: string | null }>(
         `SELECT max(position) AS head FROM ${this.t.events} WHERE case_id = $1`,
-        [item.caseHead.caseId],
+        [caseHead.caseId],
       );
       const actualHead = Number(head.rows[0].head ?? 0);
-      if (actualHead !== item.caseHead.position) throw new CaseConflictError(streamId, item.caseHead.caseId, item.caseHead.position, actualHead);
+      if (actualHead !== caseHead.position) throw new CaseConflictError(streamId, caseHead.caseId, caseHead.position, actualHead);
     }
     const ids = events.map((e) => e.id);
     const dup = await client.query<{ id: string }>(

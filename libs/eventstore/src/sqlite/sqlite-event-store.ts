@@ -13,6 +13,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
   type SubscribeOptions,
   type SubscriptionHandle,
 } from '../port';
@@ -51,12 +52,17 @@ export interface SqliteTransaction {
 /** How many of the newest events read are kept for the next reader (see SqliteEventStore.tail). */
 const TAIL_EVENTS = 2000;
 
-interface PendingAppend {
+interface EncodedAppend {
   streamId: string;
   events: EncodedEvent[];
   expected: ExpectedRevision;
+}
+
+/** one append, or one appendMany: its parts commit together or not at all */
+interface PendingAppend {
+  parts: EncodedAppend[];
   caseHead?: AppendOptions['caseHead'];
-  resolve: (result: AppendResult) => void;
+  resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -166,6 +172,7 @@ export class SqliteEventStore implements EventStore, Importable {
     recordedAt: string,
     caseHead?: AppendOptions['caseHead'],
   ) => AppendResult;
+  private readonly appendPartsInTransaction: (parts: EncodedAppend[], recordedAt: string, caseHead?: AppendOptions['caseHead']) => AppendResult[];
 
   constructor(readonly filePath: string, options: SqliteEventStoreOptions = {}) {
     this.logger = options.logger ?? consoleLogger;
@@ -184,6 +191,9 @@ export class SqliteEventStore implements EventStore, Importable {
       (streamId: string, events: EncodedEvent[], expected: ExpectedRevision, recordedAt: string, caseHead?: AppendOptions['caseHead']) =>
         this.appendRows(streamId, events, expected, recordedAt, caseHead),
     );
+    // the case head is checked before the first part writes anything (a later part may be of the same case)
+    this.appendPartsInTransaction = this.db.transaction((parts: EncodedAppend[], recordedAt: string, caseHead?: AppendOptions['caseHead']) =>
+      parts.map((p, i) => this.appendRows(p.streamId, p.events, p.expected, recordedAt, i === 0 ? caseHead : undefined)));
   }
 
   /** Opens (creating the parent directory and the file if needed) the store at `filePath`. */
@@ -225,16 +235,22 @@ export class SqliteEventStore implements EventStore, Importable {
     return result;
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+    const [result] = await this.appendMany([{ streamId, events, expected }], options);
+    return result;
+  }
+
+  appendMany(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
-    let encoded: EncodedEvent[];
+    let parts: EncodedAppend[];
     try {
-      encoded = encodeAppend(streamId, events, expected);
+      if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
+      parts = appends.map((a) => ({ streamId: a.streamId, events: encodeAppend(a.streamId, a.events, a.expected), expected: a.expected }));
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: encoded, expected, caseHead: options.caseHead, resolve, reject });
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ parts, caseHead: options.caseHead, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate runs after the current tick's microtasks, so every append issued
@@ -250,13 +266,13 @@ export class SqliteEventStore implements EventStore, Importable {
     this.queue = [];
     if (batch.length === 0) return;
     const recordedAt = new Date().toISOString();
-    const outcomes: Array<AppendResult | Error> = [];
+    const outcomes: Array<AppendResult[] | Error> = [];
     try {
       this.db
         .transaction(() => {
           for (const item of batch) {
             try {
-              outcomes.push(this.appendInTransaction(item.streamId, item.events, item.expected, recordedAt, item.caseHead));
+              outcomes.push(this.appendPartsInTransaction(item.parts, recordedAt, item.caseHead));
             } catch (error) {
               if (error instanceof StreamConflictError || error instanceof EventRejectedError) {
                 outcomes.push(error);
