@@ -5,7 +5,7 @@ import type { Actor, NewEvent, Region, StoredEvent } from '@lianban/contracts';
 /** An event as the runner appended it: its place in its stream is known, its global position is the store's business. */
 export type AppendedEvent = NewEvent & { streamId: string; revision: number };
 import { DomainError, taskForceStreamId, type Decider, type DomainEvent } from '@lianban/domain';
-import { CaseConflictError, StreamConflictError, type EventStore } from '@lianban/eventstore';
+import { CaseConflictError, StreamConflictError, type EventStore, type StreamAppend } from '@lianban/eventstore';
 import { regionOfAgency } from '@lianban/registry';
 import type { LianbanConfig } from './config';
 import { keptHere } from './cross-region/home-region';
@@ -33,6 +33,12 @@ export interface RunOptions<C extends { at: string }, S, E extends DomainEvent> 
    * instead of reading them again; a conflict retry reads afresh, as without it.
    */
   history?: readonly StoredEvent[];
+  /**
+   * Appends to other streams written in the same atomic write as the decision's (the store's
+   * appendMany, which the caller checked it has). Their refusal is the caller's to handle: it is
+   * not decided again.
+   */
+  alongside?: StreamAppend[];
 }
 
 /**
@@ -103,14 +109,17 @@ export class CaseCommandRunner {
       }));
       try {
         // conditional on the whole case, not only this stream: the decision read every stream
-        const r = await this.store.append(o.streamId, events, revision, { caseHead: { caseId: o.caseId, position: caseHead } });
+        const options = { caseHead: { caseId: o.caseId, position: caseHead } };
+        const r = o.alongside
+          ? (await this.store.appendMany!([{ streamId: o.streamId, events, expected: revision }, ...o.alongside], options))[0]
+          : await this.store.append(o.streamId, events, revision, options);
         this.metrics.decisions.inc({ outcome: 'appended' });
         const first = r.nextExpectedRevision - events.length + 1;
         return events.map((e, i) => ({ ...e, streamId: o.streamId, revision: first + i }));
       } catch (e) {
         // with fixed event ids a plain stream conflict may be our own earlier append (a redelivery):
         // only a moved case is worth deciding again then
-        const retryable = e instanceof CaseConflictError || (e instanceof StreamConflictError && !o.eventIds);
+        const retryable = e instanceof CaseConflictError || (e instanceof StreamConflictError && !o.eventIds && e.streamId === o.streamId);
         if (retryable && attempt < MAX_ATTEMPTS) {
           this.metrics.decisions.inc({ outcome: 'conflict-retry' });
           continue;

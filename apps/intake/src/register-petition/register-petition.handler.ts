@@ -10,7 +10,7 @@ import {
   badRequest, CaseCommandRunner, CaseFilesProjection, CaseReader, CONFIG, conflict, forbidden, KeyedLock, PersonalDataService, type LianbanConfig,
 } from '@lianban/platform';
 import { Registry } from '@lianban/registry';
-import { CaseNumberAllocator } from './case-number';
+import { CaseNumberAllocator, type ReservedNumber } from './case-number';
 import { PetitionerIndex } from './petitioner-index';
 import { RegisterPetitionCommand, type RegisterPetitionResult, type RepeatPetitionResult } from './register-petition.command';
 import type { RegisterPetitionDto } from './register-petition.dto';
@@ -89,22 +89,41 @@ export class RegisterPetitionHandler implements ICommandHandler<RegisterPetition
       ...(body.petitioner.idNumber ? { idNumber: body.petitioner.idNumber.toUpperCase() } : {}),
       ...(body.petitioner.address ? { address: body.petitioner.address } : {}),
     });
-    // the key and the number are durable writes that need nothing of each other, so they wait for
-    // their syncs together (unless the petitioner registers themself: the vault names them); a
-    // number allocated for a registration whose key then fails stays unused, as any failed one's does
     const registrant = caller ? { id: caller.sub, role: caller.role } : { id: `petitioner:${(await sealing).petitionerId}`, role: 'petitioner' };
+    const causationId = idempotencyKey ? `request:${idempotencyKey}` : `request:${randomUUID()}`;
+    const register = async (caseNumber: string, petitionerId: string, sealed: string, number?: ReservedNumber) => {
+      const [registered] = await this.runner.run({
+        caseId, streamId: `case-${caseId}`, decider: caseDecider, region, actor: registrant, causationId,
+        command: {
+          kind: 'RegisterPetition', at, caseNumber, channel: body.channel, regionCode: body.regionCode, subject: body.subject, content: body.content,
+          demandClass: body.demandClass ?? null, matterOccurredAt: body.occurredAt ?? null,
+          petitioner: { petitionerId, sealed, anonymous: body.anonymous ?? false }, petitionerKeys: keys.map((k) => k.key), reception: reception ?? null,
+        },
+        // a new case: decided on no events, and the case head check refuses the write if it got one meanwhile
+        ...(number ? { alongside: [number.append], history: [] } : {}),
+      });
+      const data = registered.data as PetitionRegistered['data'];
+      if (registered.type !== CaseEventTypes.PetitionRegistered) throw new Error('registration produced an unexpected event');
+      return this.answer(caseId, data.caseNumber, 'registered', petitionerId, region, false);
+    };
+
+    // the key must be on disk before the event naming it, so it is awaited first; the number is
+    // then written with the registration in one atomic write
+    if (this.numbers.reservable(region, at)) {
+      const { petitionerId, sealed } = await sealing;
+      const number = this.numbers.reserve(region, caseId, at, registrant);
+      if (number) {
+        try {
+          return await register(number.caseNumber, petitionerId, sealed, number);
+        } catch (e) {
+          if (!this.numbers.lost(number, e)) throw e;
+        }
+      }
+    }
+    // an allocation of its own: it needs nothing of the key, so the two durable writes wait for
+    // their syncs together; a number allocated for a registration that then fails stays unused
     const [{ petitionerId, sealed }, caseNumber] = await Promise.all([sealing, this.numbers.allocate(region, caseId, at, registrant)]);
-    const [registered] = await this.runner.run({
-      caseId, streamId: `case-${caseId}`, decider: caseDecider, region, actor: registrant, causationId: idempotencyKey ? `request:${idempotencyKey}` : `request:${randomUUID()}`,
-      command: {
-        kind: 'RegisterPetition', at, caseNumber, channel: body.channel, regionCode: body.regionCode, subject: body.subject, content: body.content,
-        demandClass: body.demandClass ?? null, matterOccurredAt: body.occurredAt ?? null,
-        petitioner: { petitionerId, sealed, anonymous: body.anonymous ?? false }, petitionerKeys: keys.map((k) => k.key), reception: reception ?? null,
-      },
-    });
-    const data = registered.data as PetitionRegistered['data'];
-    if (registered.type !== CaseEventTypes.PetitionRegistered) throw new Error('registration produced an unexpected event');
-    return this.answer(caseId, data.caseNumber, 'registered', petitionerId, region, false);
+    return register(caseNumber, petitionerId, sealed);
   }
 
   /**
