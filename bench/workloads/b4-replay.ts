@@ -163,6 +163,15 @@ async function generate(file: string, template: StoredEvent[], total: number, lo
   return { via, seconds: Math.round(seconds * 10) / 10, perSecond: Math.round(total / seconds) };
 }
 
+function storedEvents(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 interface ReplayResult {
   mode: string;
   events: number;
@@ -177,13 +186,24 @@ interface ReplayResult {
 export async function b4Replay(ctx: BenchContext): Promise<WorkloadResult> {
   const total = Math.max(10_000, Math.round(TARGET_EVENTS * Math.min(1, ctx.scale)));
   const dir = tempDir('lianban-bench-b4-');
-  const file = path.join(dir, SQLITE_FILE_NAME);
+  // BENCH_B4_STORE keeps the generated file there and reuses it on the next run (same event count)
+  const kept = process.env.BENCH_B4_STORE;
+  const file = kept ?? path.join(dir, SQLITE_FILE_NAME);
   try {
-    ctx.log('B4: a template case over HTTP');
-    const template = await templateCase(ctx);
-    ctx.log(`  ${template.length} events: ${template.map((e) => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '')).join(', ')}`);
-    ctx.log(`B4: writing ${fmt(total)} events (${process.env.BENCH_B4_GENERATE === 'port' ? 'through the port' : 'bulk insert into the store\'s schema'})`);
-    const gen = await generate(file, template, total, ctx.log);
+    let template: StoredEvent[];
+    let gen: Awaited<ReturnType<typeof generate>>;
+    if (kept && fs.existsSync(kept) && storedEvents(kept) === total) {
+      ctx.log(`B4: reusing ${kept}`);
+      ({ template, gen } = JSON.parse(fs.readFileSync(`${kept}.json`, 'utf8')) as { template: StoredEvent[]; gen: typeof gen });
+    } else {
+      if (kept) rmrf(kept);
+      ctx.log('B4: a template case over HTTP');
+      template = await templateCase(ctx);
+      ctx.log(`  ${template.length} events: ${template.map((e) => e.type.replace(/^lianban\./, '').replace(/\.v\d+$/, '')).join(', ')}`);
+      ctx.log(`B4: writing ${fmt(total)} events (${process.env.BENCH_B4_GENERATE === 'port' ? 'through the port' : 'bulk insert into the store\'s schema'})`);
+      gen = await generate(file, template, total, ctx.log);
+      if (kept) fs.writeFileSync(`${kept}.json`, JSON.stringify({ template, gen }));
+    }
     const mb = Math.round(fs.statSync(file).size / 1048576);
     ctx.log(`  ${gen.seconds} s (${fmt(gen.perSecond)} events/s), file ${mb} MB`);
     ctx.log('B4: raw scan (baseline) in a child process');
