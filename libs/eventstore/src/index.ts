@@ -4,6 +4,7 @@ export { readAllStream, readAllPages, type ReadAllStreamOptions } from './read-a
 export type { SubscriptionLogger } from './internal/polling-subscription';
 export {
   SqliteEventStore,
+  SQLITE_EVENT_COLUMNS,
   SQLITE_SCHEMA,
   storedEventOfRow,
   type SqliteEventRow,
