@@ -12,7 +12,8 @@ import { columns, SQLITE_INSERT } from '../lib/rows';
 
 /**
  * B4 replay: a store of 1,000,000 events is replayed in a child process (so its peak RSS is its
- * own): through the port's paged readAllStream into the app's case files, against a raw
+ * own): the app's case-files projection catching up from position 0 (its StoreFollower over the
+ * port's readAllLean, pages of 1,000, into its CaseFileSet), against a raw
  * better-sqlite3 scan of the same file (the baseline, same run). The events are clones of one
  * real case (registered, classified, assigned to three agencies, accepted, handled, opinions,
  * reply, answered, rated — run over HTTP on the standalone app), with fresh ids per clone,
@@ -209,13 +210,13 @@ export async function b4Replay(ctx: BenchContext): Promise<WorkloadResult> {
     ctx.log('B4: raw scan (baseline) in a child process');
     const raw = await runChild<ReplayResult>(ctx, 'bench/workloads/b4-replay-child.ts', ['raw', file], 'b4-raw');
     ctx.log(`  ${fmt(raw.result.perSecond)} events/s, peak RSS ${raw.peakRssMb} MB`);
-    ctx.log('B4: replay through readAllStream into case files, in a child process');
+    ctx.log('B4: replay into case files (StoreFollower over readAllLean → CaseFileSet), in a child process');
     const cf = await runChild<ReplayResult>(ctx, 'bench/workloads/b4-replay-child.ts', ['casefiles', file], 'b4-casefiles');
     ctx.log(`  ${fmt(cf.result.perSecond)} events/s, peak RSS ${cf.peakRssMb} MB, ${fmt(cf.result.cases ?? 0)} cases`);
     if (cf.result.events !== total) throw new Error(`replayed ${cf.result.events} events, expected ${total}`);
     const rows: Row[] = [
       {
-        measure: `replay ${fmt(total)} events: readAllStream → case files (the app's start-up projection): throughput`, value: `${fmt(cf.result.perSecond)} events/s`,
+        measure: `replay ${fmt(total)} events: readAllLean → case files (the app's start-up projection): throughput`, value: `${fmt(cf.result.perSecond)} events/s`,
         baseline: `raw better-sqlite3 scan + JSON.parse: ${fmt(raw.result.perSecond)} events/s`, ratio: ratio(cf.result.perSecond, raw.result.perSecond),
         target: '≥ 150,000 events/s', met: cf.result.perSecond >= 150_000,
       },
@@ -228,7 +229,7 @@ export async function b4Replay(ctx: BenchContext): Promise<WorkloadResult> {
     const details: Record<string, unknown> = { events: total, fileMb: mb, template: template.map((e) => e.type), generation: gen, raw, casefiles: cf };
     const notes = [
       `The store file: ${fmt(total)} events (${fmt(cf.result.cases ?? 0)} cases of ${template.length} events, cases interleaved), ${mb} MB, written ${gen.via === 'port' ? 'through the port\'s append in group commits' : 'by bulk insert into the schema the port created'} in ${gen.seconds} s (${fmt(gen.perSecond)} events/s).`,
-      `The case-files replay holds every case's CaseFile in memory in CaseFilesProjection's own CaseFileSet; events are read one page of ${process.env.BENCH_B4_PAGE ?? 1000} at a time.`,
+      `The case-files replay holds every case's CaseFile in memory in CaseFilesProjection's own CaseFileSet; events are read one page of 1,000 at a time (StoreFollower's batch).`,
     ];
     if (process.env.BENCH_B4_FACTS !== 'off') {
       ctx.log('B4: the history projection (FactsProjector → SQLite case facts) over the first events, in a child process');

@@ -11,6 +11,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type LeanEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type SubscribeOptions,
@@ -85,6 +86,17 @@ export type SqliteEventRow = [
   data: string,
   recordedAt: string,
 ];
+
+/** readAllLean's columns, in the order of SqliteLeanRow */
+const SQLITE_LEAN_COLUMNS = 'position, type, case_id, region, agency_id, occurred_at, data';
+
+type SqliteLeanRow = [position: number, type: string, caseId: string, region: string, agencyId: string | null, occurredAt: string, data: string];
+
+function leanEventOfRow(row: SqliteLeanRow): LeanEvent {
+  return {
+    position: row[0], type: row[1], caseId: row[2], region: row[3] as LeanEvent['region'], agencyId: row[4], occurredAt: row[5], data: JSON.parse(row[6]),
+  };
+}
 
 /** The store's tables and indexes; exported so the benchmark's raw baseline inserts into exactly these. */
 export const SQLITE_SCHEMA = `
@@ -372,6 +384,19 @@ export class SqliteEventStore implements EventStore, Importable {
   }
 
   /**
+   * Near the head, where the process's followers read the same new events, the tail's full events
+   * serve them all (see readAll). Behind the tail (or before anyone read) the reader is catching
+   * up alone, e.g. the case files rebuilt at start-up: only the lean columns are read, and the
+   * pages are not kept.
+   */
+  async readAllLean(options: ReadAllOptions = {}): Promise<LeanEvent[]> {
+    this.assertOpen();
+    const after = options.after ?? 0;
+    if (this.tail.events.length > 0 && after >= this.tail.from) return this.readAll(options);
+    return (this.stmts.readAllLean.all(after, options.limit ?? 1000) as SqliteLeanRow[]).map(leanEventOfRow);
+  }
+
+  /**
    * `events` are every event after `after`, in order (one readAll): they extend the tail when they
    * continue it, or start a new one. Positions are handed out in commit order under the write lock
    * (an import only writes above the head), so no event can later appear inside a range read.
@@ -556,6 +581,7 @@ export class SqliteEventStore implements EventStore, Importable {
       listCheckpoints: db.prepare('SELECT id, position FROM checkpoints ORDER BY id'),
       readStream: db.prepare(`SELECT ${SQLITE_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`).raw(),
       readAll: db.prepare(`SELECT ${SQLITE_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      readAllLean: db.prepare(`SELECT ${SQLITE_LEAN_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       readByCaseAfter: db.prepare(`SELECT ${SQLITE_EVENT_COLUMNS} FROM events WHERE case_id = ? AND position > ? ORDER BY position`).raw(),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE id = ?'),
