@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
 function commandLine(): string {
   const extra = process.argv.slice(2).join(' ');
-  const envs = ['BENCH_SCALE', 'BENCH_CPU_PROF', 'BENCH_DIST', 'BENCH_B2_CLIENTS', 'BENCH_B4_EVENTS', 'BENCH_B4_PAGE', 'BENCH_B4_FACTS', 'BENCH_B4_FACTS_EVENTS', 'BENCH_B4_GENERATE', 'BENCH_B5_CLIENTS', 'BENCH_B5', 'KAFKA_BROKERS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
+  const envs = ['BENCH_SCALE', 'BENCH_CPU_PROF', 'BENCH_DIST', 'BENCH_B2_CLIENTS', 'BENCH_B4_EVENTS', 'BENCH_B4_PAGE', 'BENCH_B4_FACTS', 'BENCH_B4_FACTS_EVENTS', 'BENCH_B4_GENERATE', 'BENCH_B4_STORE', 'BENCH_B5_CLIENTS', 'BENCH_B5', 'KAFKA_BROKERS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
   const how = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node --require ./bench/register.js bench/run.ts';
   return `${envs}${how}${extra ? `${how.startsWith('npm') ? ' --' : ''} ${extra}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '@lianban/contracts';
 import { foldCaseFile, type CaseFile } from '@lianban/domain';
-import { storedEventOfRow, type SqliteEventRow } from '@lianban/eventstore';
+import { SQLITE_EVENT_COLUMNS, storedEventOfRow, type SqliteEventRow } from '@lianban/eventstore';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same kill moments. */
 export function prng(seed: number): () => number {
@@ -28,7 +28,7 @@ export function faultSeed(): number {
 export function readStoreFile(file: string): StoredEvent[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT * FROM events ORDER BY position').all() as SqliteEventRow[]).map(storedEventOfRow);
+    return (db.prepare(`SELECT ${SQLITE_EVENT_COLUMNS} FROM events ORDER BY position`).raw().all() as SqliteEventRow[]).map(storedEventOfRow);
   } finally {
     db.close();
   }

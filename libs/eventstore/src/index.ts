@@ -1,9 +1,10 @@
 export * from './port';
 export * from './import';
-export { readAllStream, readAllPages, type ReadAllStreamOptions } from './read-all-stream';
+export { readAllStream, readAllPages, readAllLean, type ReadAllStreamOptions } from './read-all-stream';
 export type { SubscriptionLogger } from './internal/polling-subscription';
 export {
   SqliteEventStore,
+  SQLITE_EVENT_COLUMNS,
   SQLITE_SCHEMA,
   storedEventOfRow,
   type SqliteEventRow,

@@ -45,6 +45,9 @@ export interface ReadAllOptions {
   limit?: number;
 }
 
+/** What a fold of the whole store into an in-memory view (the case files) reads of an event: readAllLean's events. */
+export type LeanEvent = Pick<StoredEvent, 'position' | 'type' | 'caseId' | 'region' | 'agencyId' | 'occurredAt' | 'data'>;
+
 export interface SubscriptionHandle {
   /** stops delivery; resolves once no handler call is in flight */
   stop(): Promise<void>;
@@ -86,6 +89,13 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** events of all streams in global order */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /**
+   * readAll for a reader that takes only LeanEvent's fields, such as the case files rebuilt from
+   * position 0 at start-up: the adapter may leave the rest of each event unread (ids, actors and
+   * timestamps nobody reads were a fifth of that replay's cost, B4). Optional: readAll's events
+   * have these fields too (see readAllLean in read-all-stream).
+   */
+  readAllLean?(options?: ReadAllOptions): Promise<LeanEvent[]>;
   /** every event whose caseId is this one, from every stream, in global order */
   readByCase(caseId: string): Promise<StoredEvent[]>;
   /**

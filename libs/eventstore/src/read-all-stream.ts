@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@lianban/contracts';
-import type { EventStore } from './port';
+import type { EventStore, LeanEvent, ReadAllOptions } from './port';
 
 export interface ReadAllStreamOptions {
   /** start after this position (exclusive); default 0 */
@@ -40,4 +40,9 @@ export async function* readAllPages(
     if (inRange.length < page.length) return;
     after = page[page.length - 1].position;
   }
+}
+
+/** The store's readAllLean where it has one, else its readAll (whose events are lean events and more). */
+export function readAllLean(store: EventStore, options: ReadAllOptions): Promise<LeanEvent[]> {
+  return store.readAllLean ? store.readAllLean(options) : store.readAll(options);
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { CaseFile } from '@lianban/domain';
-import type { EventStore } from '@lianban/eventstore';
+import { readAllLean, type EventStore, type LeanEvent } from '@lianban/eventstore';
 import { CaseFileSet } from './case-files.fold';
 import { StoreFollower } from './store-follower';
 import { EVENT_STORE } from './tokens';
@@ -16,13 +16,13 @@ import { EVENT_STORE } from './tokens';
 export class CaseFilesProjection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('case-files');
   private readonly files = new CaseFileSet();
-  private readonly follower: StoreFollower;
+  private readonly follower: StoreFollower<LeanEvent>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.follower = new StoreFollower(store, (e) => this.files.apply(e));
+    this.follower = new StoreFollower(store, (e) => this.files.apply(e), readAllLean);
   }
 
   /**

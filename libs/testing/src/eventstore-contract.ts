@@ -13,9 +13,11 @@ import {
   EventRejectedError,
   MAX_EVENT_BYTES,
   StreamConflictError,
+  readAllLean,
   readAllStream,
   type EventStore,
   type ExpectedRevision,
+  type LeanEvent,
 } from '@lianban/eventstore';
 
 export interface EventStoreUnderTest {
@@ -539,6 +541,17 @@ export function runEventStoreContract(
         const bounded: string[] = [];
         for await (const e of readAllStream(store, { after: head, until: cut, pageSize: 3 })) bounded.push(e.id);
         expect(bounded.filter((id) => ours.has(id))).toEqual(appended.slice(0, 6));
+      });
+
+      it('answers readAllLean (the store\'s own, or readAll\'s) with readAll\'s events, in the lean fields', async () => {
+        const head = await store.headPosition();
+        const streamId = streamName();
+        await store.append(streamId, Array.from({ length: 12 }, (_, i) => newEvent({ agencyId: i % 2 ? 'a-1' : null, data: { i } })), 'no-stream');
+        const lean = ({ position, type, caseId, region, agencyId, occurredAt, data }: LeanEvent) => ({ position, type, caseId, region, agencyId, occurredAt, data });
+        for (const [after, limit] of [[head, 5], [head + 3, 20], [head, 1000]]) {
+          const want = (await store.readAll({ after, limit })).map(lean);
+          expect((await readAllLean(store, { after, limit })).map(lean)).toEqual(want);
+        }
       });
 
       it('returns at most 1000 events from readAll by default', async () => {

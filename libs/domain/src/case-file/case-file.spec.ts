@@ -36,6 +36,13 @@ const history: CaseFileEvent[] = [
 ].map(e);
 
 describe('case file — the petitioner view\'s step and limits', () => {
+  it('carries every field of the case on to its next version (an event the fold does not know changes only its count and time)', () => {
+    const f = foldCaseFile(history)!;
+    const next = foldCaseFile([...history, e(at('2024-06-02T01:00:00.000Z', { type: 'lianban.case.noted.v1', data: {} } as never))])!;
+    expect(next).toEqual({ ...f, eventCount: f.eventCount + 1, lastEventAt: '2024-06-02T01:00:00.000Z' });
+    expect(Object.keys(next)).toEqual(Object.keys(f));
+  });
+
   it('lists every limit that applies, with its due date, when it was met, and the extension', () => {
     const f = foldCaseFile(history)!;
     expect(f.step).toBe('review');

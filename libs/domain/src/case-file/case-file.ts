@@ -199,6 +199,22 @@ function laterThan(a: string, b: string): boolean {
   return isAfter(a, b);
 }
 
+/**
+ * The case's copy for its next event, field by field in the order a registration creates them: one
+ * object layout for every file, which V8 copies as fast as it can, where `{ ...f }` went through
+ * its generic object cloning and was the fold's largest single cost (B4 profile).
+ */
+function nextCopy(f: CaseFile, lastEventAt: string): CaseFile {
+  return {
+    caseId: f.caseId, caseNumber: f.caseNumber, region: f.region, regionCode: f.regionCode, channel: f.channel, petitioner: f.petitioner,
+    subject: f.subject, content: f.content, registeredAt: f.registeredAt, routeDueAt: f.routeDueAt, routedAt: f.routedAt, demandClass: f.demandClass,
+    category: f.category, route: f.route, classifiedAt: f.classifiedAt, routedOut: f.routedOut, mode: f.mode, tasks: f.tasks, answer: f.answer,
+    rating: f.rating, repeats: f.repeats, raisedAfterConclusion: f.raisedAfterConclusion, disputes: f.disputes, supervisions: f.supervisions,
+    appeals: f.appeals, concluded: f.concluded, transfers: f.transfers, deadlineFlags: f.deadlineFlags, reception: f.reception,
+    taskForces: f.taskForces, campaigns: f.campaigns, step: f.step, lastEventAt, eventCount: f.eventCount + 1,
+  };
+}
+
 function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
   const ev = e as CaseFileEvent & Recorded<CaseEvent | TaskEvent | AppealEvent>;
   if (ev.type === C.PetitionRegistered) {
@@ -214,7 +230,7 @@ function applyEvent(f: CaseFile | null, e: CaseFileEvent): CaseFile | null {
   if (!f) return f;
   // the one copy of the case this event makes; the cases below write what changed into it
   // (it is not shared yet) rather than copying it again
-  const n: CaseFile = { ...f, lastEventAt: laterThan(e.occurredAt, f.lastEventAt) ? e.occurredAt : f.lastEventAt, eventCount: f.eventCount + 1 };
+  const n = nextCopy(f, laterThan(e.occurredAt, f.lastEventAt) ? e.occurredAt : f.lastEventAt);
   const set = (patch: Partial<CaseFile>): CaseFile => Object.assign(n, patch);
   const task = (id: string | null | undefined, patch: (t: TaskView) => TaskView): CaseFile =>
     set({ tasks: n.tasks.map((t) => (t.agencyId === id ? patch(t) : t)) });

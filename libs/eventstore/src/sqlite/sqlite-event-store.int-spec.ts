@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { NewEvent } from '@lianban/contracts';
 import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
 import { runImportContract } from '@lianban/testing/import-contract';
-import { StreamConflictError, type EventStore } from '../port';
+import { StreamConflictError, type EventStore, type LeanEvent } from '../port';
 import { createEventStore, SQLITE_FILE_NAME } from '../factory';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -114,6 +114,31 @@ describe('SqliteEventStore specifics', () => {
       }
     } finally {
       await other.close();
+    }
+  });
+
+  it('answers readAllLean with the lean fields of readAll\'s events, behind, inside and beyond the tail', async () => {
+    const lean = (e: LeanEvent): LeanEvent => ({
+      position: e.position, type: e.type, caseId: e.caseId, region: e.region, agencyId: e.agencyId, occurredAt: e.occurredAt, data: e.data,
+    });
+    for (let i = 0; i < 30; i++) {
+      await store.append(`s-${i}`, [event({ caseId: `c-${i % 4}`, agencyId: i % 2 ? `a-${i}` : null, data: { i } }), event({ data: { i, j: 1 } })], 'no-stream');
+    }
+    const file = join(dir, 'a', 'b', 'events.sqlite');
+    const fresh = SqliteEventStore.open(file, { logger: quiet });
+    try {
+      const want = async (after: number, limit: number) => (await fresh.readAll({ after, limit })).map(lean);
+      // before anyone read (no tail): only the lean columns, nothing else
+      const first = await store.readAllLean({ after: 0, limit: 25 });
+      expect(first).toEqual(await want(0, 25));
+      expect(Object.keys(first[0]).sort()).toEqual(['agencyId', 'caseId', 'data', 'occurredAt', 'position', 'region', 'type']);
+      // a full reader now holds (40, 55] in the tail
+      await store.readAll({ after: 40, limit: 15 });
+      for (const [after, limit] of [[0, 60], [10, 5], [39, 3], [40, 10], [45, 20], [55, 5], [58, 10], [60, 5]]) {
+        expect((await store.readAllLean({ after, limit })).map(lean)).toEqual(await want(after, limit));
+      }
+    } finally {
+      await fresh.close();
     }
   });
 
