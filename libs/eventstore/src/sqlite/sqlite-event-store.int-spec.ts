@@ -9,7 +9,7 @@ import { StreamConflictError, type EventStore } from '../port';
 import { createEventStore, SQLITE_FILE_NAME } from '../factory';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from './sqlite-event-store';
-import type { WalFileSync } from './wal-sync';
+import { heldWalFile, track, turns } from '@lianban/testing/held-wal';
 
 const quiet = { warn: () => undefined };
 
@@ -213,34 +213,6 @@ describe('SqliteEventStore specifics', () => {
     }
   });
 });
-
-/** A WAL fsync that finishes (or fails) only when the test says so. */
-function heldWalFile() {
-  const waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  const file: WalFileSync = {
-    sync: () => new Promise<void>((resolve, reject) => waiting.push({ resolve, reject })),
-    close: async () => undefined,
-  };
-  return {
-    file,
-    get held() {
-      return waiting.length;
-    },
-    release: () => waiting.splice(0).forEach((w) => w.resolve()),
-    fail: (e: Error) => waiting.splice(0).forEach((w) => w.reject(e)),
-  };
-}
-
-/** `promise`, whether it settled, checked after the event loop had every chance to move it */
-function track<T>(promise: Promise<T>) {
-  const state = { settled: false, promise };
-  promise.then(() => (state.settled = true), () => (state.settled = true));
-  return state;
-}
-
-const turns = async (n = 20) => {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
-};
 
 describe('SqliteEventStore durable head (the WAL synced off the event loop)', () => {
   let dir: string;
