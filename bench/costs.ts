@@ -6,7 +6,8 @@
  * so the syncs are counted, not waited for. Compare two builds by running it on each, in turns.
  *
  *   node --require ./bench/register.js bench/costs.ts <dist dir> [cases 150] [clients 16]
- *   COSTS_ONLY=B2|B3 (default both); COSTS_PROF=<dir> writes the server's .cpuprofile there
+ *   COSTS_ONLY=B2|B3 (default both); COSTS_PROF=<dir> writes the server's .cpuprofile there;
+ *   COSTS_DIR=<dir> puts the data dir there instead (on a disk, where a sync takes time)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,7 +32,7 @@ function cpuMs(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync('/dev/shm/lianban-costs-');
+  const dataDir = fs.mkdtempSync(path.join(process.env.COSTS_DIR ?? '/dev/shm', 'lianban-costs-'));
   const port = await freePort();
   const trace = path.join(dataDir, 'strace.out');
   const prof = process.env.COSTS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.COSTS_PROF)}`] : [];

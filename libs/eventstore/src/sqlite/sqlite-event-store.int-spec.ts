@@ -279,6 +279,34 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
     }
   });
 
+  it('holds the appends made while a sync runs and commits them together once it ended', async () => {
+    const committed = () => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return raw.prepare('SELECT stream_id FROM events ORDER BY position').pluck().all();
+      } finally {
+        raw.close();
+      }
+    };
+    const a = store.append('s-a', [event()], 'no-stream');
+    await turns();
+    expect(wal.held).toBe(1);
+    const b = store.append('s-b', [event()], 'no-stream');
+    await turns();
+    const c = store.append('s-c', [event()], 'no-stream');
+    await turns();
+    // their sync could not start before the running one ended: they wait for it uncommitted
+    expect(committed()).toEqual(['s-a']);
+    wal.release();
+    await a;
+    await turns();
+    expect(committed()).toEqual(['s-a', 's-b', 's-c']);
+    // one transaction, one sync for both
+    expect(wal.held).toBe(1);
+    wal.release();
+    expect((await Promise.all([b, c])).map((r) => r.lastPosition)).toEqual([2, 3]);
+  });
+
   it('does not acknowledge an append whose sync failed, nor show it to a reader', async () => {
     const appended = track(store.append('s-failed', [event()], 'no-stream'));
     await turns();

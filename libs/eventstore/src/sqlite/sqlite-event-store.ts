@@ -178,6 +178,7 @@ export class SqliteEventStore implements EventStore, Importable {
   private durableHead: number;
   /** the newest sync asked for, and the position every event up to which it makes durable */
   private syncing: { covers: number; done: Promise<void> } | null = null;
+  private syncsRunning = 0;
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
   private readonly appendInTransaction: (
     streamId: string,
@@ -273,7 +274,14 @@ export class SqliteEventStore implements EventStore, Importable {
     });
   }
 
-  private flush(): void {
+  /**
+   * While a sync runs, the queued appends wait for its end instead (see syncThrough): they could
+   * commit now, but their own sync could not start before that one finished anyway, so they
+   * commit then, together, in fewer and larger transactions, each with one wake-up of the
+   * subscribers. `force`: commit now (close).
+   */
+  private flush(force = false): void {
+    if (this.syncsRunning > 0 && !force) return;
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
@@ -348,6 +356,14 @@ export class SqliteEventStore implements EventStore, Importable {
       this.durableHead = Math.max(this.durableHead, covers);
     });
     this.syncing = { covers, done };
+    this.syncsRunning += 1;
+    const ended = () => {
+      this.syncsRunning -= 1;
+      // not at once: after the settled callers and the subscribers woken by this sync had their
+      // turn, so that what they append joins the same transaction
+      if (this.syncsRunning === 0 && this.flushScheduled) setImmediate(() => this.closed || this.flush());
+    };
+    done.then(ended, ended);
     return done;
   }
 
@@ -594,9 +610,9 @@ export class SqliteEventStore implements EventStore, Importable {
   /** Writes the queued appends, stops the subscriptions, waits for the syncs, closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length > 0) this.flush();
+    if (this.queue.length > 0) this.flush(true);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    if (this.queue.length > 0) this.flush();
+    if (this.queue.length > 0) this.flush(true);
     this.closed = true;
     await this.wal.close();
     this.db.close();
