@@ -136,8 +136,9 @@ export function storedEventOfRow(row: SqliteEventRow): StoredEvent {
  * against its own expected revision inside a savepoint so one conflict does not fail the others.
  * That COMMIT skips its sync and the WAL is fsynced from the thread pool (WalSync), so the process
  * goes on serving during the sync; the batch's promises settle only after the sync finished, and
- * batches committed while a sync runs share the next one. The connection stays `synchronous=FULL`
- * for everything else (`transaction`, imports, whoever writes through `database`).
+ * the appends queued while a sync runs commit together once it ended (see flush). The connection
+ * stays `synchronous=FULL` for everything else (`transaction`, imports, whoever writes through
+ * `database`).
  *
  * Durable head: no read shows an event before it is on disk. Subscribers are woken only after the
  * sync; a read (readAll and so readAllStream, readByCase, readStream, headPosition) that finds an
