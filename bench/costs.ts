@@ -1,12 +1,14 @@
 /**
  * What one request costs the standalone, counted rather than timed, for a machine too busy
  * for throughput figures: the server's CPU time (user + system, from /proc) and its fsync /
- * fdatasync calls (strace) per command of B2's procedure mix, and per GET of B3's 500-event
- * timeline (and as of its 250th event, and /health for scale). The data dir is on /dev/shm,
- * so the syncs are counted, not waited for. Compare two builds by running it on each, in turns.
+ * fdatasync calls (strace) per command of B2's procedure mix (with how long those made on the
+ * event loop's thread stopped it) and per GET of B3's 500-event timeline (and as of its 250th
+ * event, and /health for scale). The data dir is on /dev/shm, so the syncs are counted, not
+ * waited for (COSTS_DIR: on a disk). Compare two builds by running it on each, in turns.
  *
  *   node --require ./bench/register.js bench/costs.ts <dist dir> [cases 150] [clients 16]
- *   COSTS_ONLY=B2|B3 (default both); COSTS_PROF=<dir> writes the server's .cpuprofile there
+ *   COSTS_ONLY=B2|B3 (default both); COSTS_PROF=<dir> writes the server's .cpuprofile there;
+ *   COSTS_DIR=<dir> puts the data dir there instead (on a disk, where a sync takes time)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,11 +33,11 @@ function cpuMs(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync('/dev/shm/lianban-costs-');
+  const dataDir = fs.mkdtempSync(path.join(process.env.COSTS_DIR ?? '/dev/shm', 'lianban-costs-'));
   const port = await freePort();
   const trace = path.join(dataDir, 'strace.out');
   const prof = process.env.COSTS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.COSTS_PROF)}`] : [];
-  const child = spawn('strace', ['-f', '-qq', '--seccomp-bpf', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, ...prof, path.join(dist, 'apps/standalone/src/main.js')], {
+  const child = spawn('strace', ['-f', '-qq', '--seccomp-bpf', '-y', '-T', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, ...prof, path.join(dist, 'apps/standalone/src/main.js')], {
     env: { ...process.env, DATA_DIR: path.join(dataDir, 'data'), PORT: String(port), DEMO: 'off', RATE_LIMIT_IP: 'off', RATE_LIMIT_TOKEN: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,7 +54,10 @@ async function main(): Promise<void> {
     const syncLines = () => fs.readFileSync(trace, 'utf8').split('\n').filter((l) => /\b(fsync|fdatasync)\(/.test(l));
     const syncs = () => syncLines().length;
     // those made on the event loop's own thread (its tid is the pid) stop every request while they last
-    const loopSyncs = () => syncLines().filter((l) => l.startsWith(`${server} `)).length;
+    const loopLines = () => syncLines().filter((l) => l.startsWith(`${server} `));
+    const loopSyncs = () => loopLines().length;
+    // how long they stopped it (strace -T: <seconds> at the end of each line), in ms
+    const loopSyncMs = () => loopLines().reduce((ms, l) => ms + 1000 * Number(/<([\d.]+)>\s*$/.exec(l)?.[1] ?? 0), 0);
     const t = await tokensFor(client, [LEAD, ...CO]);
     const runCase = async (n: number): Promise<{ ok: number; failed: number }> => {
       const reg = await register(client, t, n, clockAt(BASE_2024, 0));
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
       const cpu0 = cpuMs(server);
       const s0 = syncs();
       const l0 = loopSyncs();
+      const lms0 = loopSyncMs();
       let commands = 0;
       let failed = 0;
       let next = 0;
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
         }
         console.log(`syncs by file since start: ${JSON.stringify(Object.fromEntries(byFile))}`);
       }
-      console.log(`B2 mix: ${commands} commands (${failed} failed), ${CLIENTS} clients, ${wall} ms; server CPU ${((cpuMs(server) - cpu0) / commands).toFixed(3)} ms/command, ${((syncs() - s0) / commands).toFixed(2)} syncs/command (${((loopSyncs() - l0) / commands).toFixed(2)} on the event loop)`);
+      console.log(`B2 mix: ${commands} commands (${failed} failed), ${CLIENTS} clients, ${wall} ms; server CPU ${((cpuMs(server) - cpu0) / commands).toFixed(3)} ms/command, ${((syncs() - s0) / commands).toFixed(2)} syncs/command (${((loopSyncs() - l0) / commands).toFixed(2)} on the event loop, stopping it ${((loopSyncMs() - lms0) / commands).toFixed(3)} ms/command)`);
     }
     if (ONLY.includes('B3')) {
       const seeded = await seedCase(client);

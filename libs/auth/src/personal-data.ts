@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
+import { WalSync } from '@lianban/eventstore';
 
 /** A petitioner's personal data (DESIGN 3.3): never stored in clear in an event body. */
 export interface PersonalData {
@@ -222,32 +223,28 @@ class KeyPool {
  * A new petitioner's key must be on disk before the event that names it is appended (else the
  * petitioner's identity is lost with it), but a sync on the process's one thread stops every
  * other request for its duration: it was one blocking sync per registration, a third of all
- * the standalone's syncs. So a new key is committed without a sync (synchronous=NORMAL) and the
- * WAL file is synced from the thread pool before seal() answers: the same bytes reach the disk
- * before anything depends on them, as with FULL, while the process goes on serving. Concurrent
+ * the standalone's syncs. So a new key is committed without a sync and the WAL file is synced
+ * from the thread pool before seal() answers (WalSync): the same bytes reach the disk before
+ * anything depends on them, as with FULL, while the process goes on serving. Concurrent
  * registrations share one sync. Everything else (erasure above all) stays FULL.
  */
 export class SqliteKeyVault implements PersonalDataVault, KeyTable {
   private readonly db: Database.Database;
   private readonly master: MasterKey;
   private unlocked = false;
-  private readonly wal: string | null;
-  private walHandle: Promise<fs.promises.FileHandle> | null = null;
+  private readonly wal: WalSync;
   /** keys inserted without a sync so far, and how many of them a finished sync covered */
   private inserted = 0;
   private synced = 0;
-  /** the sync that will start after the running one: whoever arrives now waits for it */
-  private nextSync: Promise<void> | null = null;
-  private runningSync: Promise<void> = Promise.resolve();
   private readonly fresh = new KeyPool((keys) => this.storeNewKeys(keys));
 
   constructor(file: string, options: KeyVaultOptions = {}) {
     this.master = new MasterKey(options.masterKey ?? DEV_MASTER_KEY);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
-    const mode = this.db.pragma('journal_mode = WAL', { simple: true });
-    this.wal = mode === 'wal' && !this.db.memory ? `${this.db.name}-wal` : null;
+    this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    this.wal = WalSync.of(this.db);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS key_table_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -297,50 +294,17 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
 
   /** commits new keys without a sync of its own, then waits for a WAL sync from the thread pool */
   private async insertDurably(insert: () => void): Promise<void> {
-    if (this.wal === null) {
-      insert();
-      return;
+    this.wal.unsynced(insert);
+    if (this.wal.active) {
+      this.inserted += 1;
+      await this.syncKeys();
     }
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      insert();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
-    this.inserted += 1;
-    await this.syncKeys();
   }
 
-  /** resolves once a sync of the WAL that started after this call has finished */
-  private syncKeys(): Promise<void> {
-    this.nextSync ??= this.runningSync.catch(() => undefined).then(async () => {
-      this.nextSync = null;
-      const covers = this.inserted;
-      const done = this.fsyncWal();
-      this.runningSync = done;
-      await done;
-      this.synced = Math.max(this.synced, covers);
-    });
-    return this.nextSync;
-  }
-
-  private async fsyncWal(): Promise<void> {
-    // the WAL lives as long as this connection is open; its directory entry is synced once, as
-    // SQLite does for a WAL it creates
-    this.walHandle ??= (async () => {
-      const dir = await fs.promises.open(path.dirname(this.wal!), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-      return fs.promises.open(this.wal!, 'r');
-    })();
-    const handle = await this.walHandle.catch((e: unknown) => {
-      this.walHandle = null;
-      throw e;
-    });
-    await handle.sync();
+  private async syncKeys(): Promise<void> {
+    const covers = this.inserted;
+    await this.wal.sync();
+    this.synced = Math.max(this.synced, covers);
   }
 
   async seal(petitionerId: string, data: PersonalData): Promise<string> {
@@ -402,10 +366,7 @@ export class SqliteKeyVault implements PersonalDataVault, KeyTable {
 
   async close(): Promise<void> {
     await this.fresh.settle();
-    await this.runningSync.catch(() => undefined);
-    const handle = await this.walHandle?.catch(() => null);
-    await handle?.close();
-    this.walHandle = null;
+    await this.wal.close();
     this.db.close();
   }
 }

@@ -11,6 +11,7 @@ export {
   type SqliteEventStoreOptions,
   type SqliteTransaction,
 } from './sqlite/sqlite-event-store';
+export { WalSync, type WalFileSync } from './sqlite/wal-sync';
 export { PostgresEventStore, postgresEventsDdl, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export {
   EventStoreDbEventStore,

@@ -40,12 +40,12 @@ export class AgencyInboxProjection implements CaseFileSource, OnModuleInit, OnAp
       consumer: `agency.${agencyId}`,
       source: { topic: 'agency', agencyId },
       reaction: 'inbox',
-      react: async (e) => inbox.apply(e),
+      react: (e) => inbox.apply(e),
     });
   }
 
-  onApplicationShutdown(): void {
-    this.inbox?.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.inbox?.close();
   }
 
   /** eventually consistent by design: what has arrived on the topic is what there is */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '@lianban/contracts';
 import { CaseEventTypes, TaskEventTypes } from '@lianban/domain';
+import { heldWalFile, track, turns } from '@lianban/testing/held-wal';
 import { CaseStartMissingError, SqliteAgencyInbox } from './sqlite-agency-inbox';
 
 /** An agency's own inbox projection on a real SQLite file: applied once, whatever is redelivered. */
@@ -37,15 +38,17 @@ describe('SqliteAgencyInbox', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('applies each event once: a redelivery changes nothing but its redelivery count', () => {
+  it('applies each event once: a redelivery changes nothing but its redelivery count', async () => {
     const inbox = new SqliteAgencyInbox(file);
-    expect([registered, assigned, action].map((e) => inbox.apply(e))).toEqual(['applied', 'applied', 'applied']);
+    const outcomes = [];
+    for (const e of [registered, assigned, action]) outcomes.push(await inbox.apply(e));
+    expect(outcomes).toEqual(['applied', 'applied', 'applied']);
     const once = [...inbox.all()][0];
     expect(once.tasks[0].actions).toHaveLength(1);
-    expect(inbox.apply(action)).toBe('duplicate');
-    expect(inbox.apply(registered)).toBe('duplicate');
+    expect(await inbox.apply(action)).toBe('duplicate');
+    expect(await inbox.apply(registered)).toBe('duplicate');
     expect([...inbox.all()][0]).toEqual(once);
-    inbox.close();
+    await inbox.close();
 
     const db = new Database(file, { readonly: true });
     expect(db.prepare('SELECT events FROM inbox_cases WHERE case_id = ?').get(caseId)).toEqual({ events: 3 });
@@ -55,27 +58,49 @@ describe('SqliteAgencyInbox', () => {
     db.close();
   });
 
-  it('keeps its state across a restart, and still recognises what it applied before', () => {
+  it('keeps its state across a restart, and still recognises what it applied before', async () => {
     const first = new SqliteAgencyInbox(file);
-    first.apply(registered);
-    first.apply(assigned);
-    first.close();
+    await first.apply(registered);
+    await first.apply(assigned);
+    await first.close();
     const second = new SqliteAgencyInbox(file);
     expect([...second.all()].map((f) => [f.caseId, f.caseNumber, f.tasks.map((t) => t.agencyId)])).toEqual([[caseId, 'CQ-2026-000007', ['500109-rsj']]]);
-    expect(second.apply(assigned)).toBe('duplicate');
-    expect(second.apply(action)).toBe('applied');
+    expect(await second.apply(assigned)).toBe('duplicate');
+    expect(await second.apply(action)).toBe('applied');
     expect([...second.all()][0].eventCount).toBe(3);
-    second.close();
+    await second.close();
   });
 
-  it('refuses an event of a case whose registration never arrived, recording nothing', () => {
+  it('refuses an event of a case whose registration never arrived, recording nothing', async () => {
     const inbox = new SqliteAgencyInbox(file);
-    expect(() => inbox.apply(action)).toThrow(CaseStartMissingError);
+    await expect(inbox.apply(action)).rejects.toThrow(CaseStartMissingError);
     expect([...inbox.all()]).toEqual([]);
     // nothing was marked applied: once the case's start arrives, the event is applied for real
-    inbox.apply(registered);
-    inbox.apply(assigned);
-    expect(inbox.apply(action)).toBe('applied');
-    inbox.close();
+    await inbox.apply(registered);
+    await inbox.apply(assigned);
+    expect(await inbox.apply(action)).toBe('applied');
+    await inbox.close();
+  });
+
+  it('commits without a sync and answers (so the offset is committed) only once the WAL sync finished', async () => {
+    const wal = heldWalFile();
+    const inbox = new SqliteAgencyInbox(file, { walFile: wal.file });
+    try {
+      const applied = track(inbox.apply(registered));
+      await turns();
+      expect(applied.settled).toBe(false);
+      expect(wal.held).toBe(1);
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT event_id FROM inbox_applied').pluck().all()).toEqual([registered.id]);
+      db.close();
+      // not shown before it is on disk
+      expect([...inbox.all()]).toEqual([]);
+      wal.release();
+      expect(await applied.promise).toBe('applied');
+      expect([...inbox.all()]).toHaveLength(1);
+    } finally {
+      wal.release();
+      await inbox.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '@lianban/contracts';
 import { evolveCaseFile, type CaseFile } from '@lianban/domain';
+import { WalSync, type WalFileSync } from '@lianban/eventstore';
 
 /** A case event arrived before its registration: the agency topic is missing the case's start. */
 export class CaseStartMissingError extends Error {
@@ -20,9 +21,15 @@ export class CaseStartMissingError extends Error {
  *
  * A row holds the case folded by the same `evolveCaseFile` the embedded mode's inbox uses,
  * and `events`, how many events were folded into it: a double application would show there.
+ *
+ * The transaction commits without a sync and `apply` resolves once the WAL is synced from the
+ * thread pool (WalSync): the consumer commits the topic offset only after that, so an applied id
+ * is on disk with its effect before the event can no longer come again, and the event loop does
+ * not stop for the sync.
  */
 export class SqliteAgencyInbox {
   private readonly db: Database.Database;
+  private readonly wal: WalSync;
   private readonly files = new Map<string, CaseFile>();
   private readonly stmts: {
     applied: Database.Statement<[string], { one: number }>;
@@ -32,13 +39,15 @@ export class SqliteAgencyInbox {
     record: Database.Statement<[string, string, string, number, string]>;
   };
 
-  constructor(readonly file: string) {
+  /** `walFile` replaces the WAL's fsync (a test holds it) */
+  constructor(readonly file: string, options: { walFile?: WalFileSync } = {}) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // an applied id must survive a power loss together with its effect, or the effect comes twice
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.wal = WalSync.of(this.db, options.walFile);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS inbox_applied (
         event_id     TEXT PRIMARY KEY,
@@ -69,8 +78,8 @@ export class SqliteAgencyInbox {
   }
 
   /** Applies one event, once: a redelivered event changes nothing but its redelivery count. */
-  apply(e: StoredEvent): 'applied' | 'duplicate' {
-    const next = this.db.transaction((): CaseFile | null => {
+  async apply(e: StoredEvent): Promise<'applied' | 'duplicate'> {
+    const next = this.wal.unsynced(() => this.db.transaction((): CaseFile | null => {
       if (this.stmts.applied.get(e.id)) {
         this.stmts.redelivered.run(e.id);
         return null;
@@ -82,7 +91,9 @@ export class SqliteAgencyInbox {
       this.stmts.upsert.run(e.caseId, JSON.stringify(after), (row?.events ?? 0) + 1);
       this.stmts.record.run(e.id, e.caseId, e.type, e.position, new Date().toISOString());
       return after;
-    }).immediate();
+    }).immediate());
+    // a duplicate too: the id it found may be one whose sync failed
+    await this.wal.sync();
     if (!next) return 'duplicate';
     this.files.set(e.caseId, next);
     return 'applied';
@@ -92,7 +103,9 @@ export class SqliteAgencyInbox {
     return this.files.values();
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    await this.wal.close();
+    this.db.close();
   }
 }

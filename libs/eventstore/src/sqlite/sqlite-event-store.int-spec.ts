@@ -7,7 +7,9 @@ import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testin
 import { runImportContract } from '@lianban/testing/import-contract';
 import { StreamConflictError, type EventStore, type LeanEvent } from '../port';
 import { createEventStore, SQLITE_FILE_NAME } from '../factory';
+import Database from 'better-sqlite3';
 import { SqliteEventStore } from './sqlite-event-store';
+import { heldWalFile, track, turns } from '@lianban/testing/held-wal';
 
 const quiet = { warn: () => undefined };
 
@@ -233,6 +235,157 @@ describe('SqliteEventStore specifics', () => {
       }
     } finally {
       await sub.stop();
+    }
+  });
+});
+
+describe('SqliteEventStore durable head (the WAL synced off the event loop)', () => {
+  let dir: string;
+  let file: string;
+  let wal: ReturnType<typeof heldWalFile>;
+  let store: SqliteEventStore;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    file = join(dir, 'events.sqlite');
+    wal = heldWalFile();
+    store = SqliteEventStore.open(file, { logger: quiet, walFile: wal.file });
+  });
+
+  afterEach(async () => {
+    wal.release();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits without a sync, then acknowledges, wakes and serves readers only once the WAL sync finished', async () => {
+    const seen: string[] = [];
+    const sub = store.subscribe({
+      subscriberId: 'held',
+      pollIntervalMs: 60_000,
+      handler: async (batch) => {
+        seen.push(...batch.map((x) => x.id));
+      },
+    });
+    try {
+      await turns();
+      const e = event({ caseId: 'case-held' });
+      const appended = track(store.append('s-held', [e], 'no-stream'));
+      await turns();
+      // committed: another connection reads it from the file
+      const raw = new Database(file, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT id FROM events').pluck().all()).toEqual([e.id]);
+      } finally {
+        raw.close();
+      }
+      expect(wal.held).toBe(1);
+      const readAll = track(store.readAll());
+      const byCase = track(store.readByCase('case-held'));
+      const head = track(store.headPosition());
+      await turns();
+      expect(appended.settled).toBe(false);
+      expect(readAll.settled).toBe(false);
+      expect(byCase.settled).toBe(false);
+      expect(head.settled).toBe(false);
+      expect(seen).toEqual([]);
+      // the write path sees every committed event: the next command of the stream decides on it
+      expect(await store.caseHead('case-held')).toBe(1);
+
+      wal.release();
+      expect(await appended.promise).toEqual({ nextExpectedRevision: 0, lastPosition: 1 });
+      expect((await readAll.promise).map((x) => x.id)).toEqual([e.id]);
+      expect((await byCase.promise).map((x) => x.id)).toEqual([e.id]);
+      expect(await head.promise).toBe(1);
+      while (seen.length === 0) await turns(1);
+      expect(seen).toEqual([e.id]);
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('holds the appends made while a sync runs and commits them together once it ended', async () => {
+    const committed = () => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return raw.prepare('SELECT stream_id FROM events ORDER BY position').pluck().all();
+      } finally {
+        raw.close();
+      }
+    };
+    const a = store.append('s-a', [event()], 'no-stream');
+    await turns();
+    expect(wal.held).toBe(1);
+    const b = store.append('s-b', [event()], 'no-stream');
+    await turns();
+    const c = store.append('s-c', [event()], 'no-stream');
+    await turns();
+    // their sync could not start before the running one ended: they wait for it uncommitted
+    expect(committed()).toEqual(['s-a']);
+    wal.release();
+    await a;
+    await turns();
+    expect(committed()).toEqual(['s-a', 's-b', 's-c']);
+    // one transaction, one sync for both
+    expect(wal.held).toBe(1);
+    wal.release();
+    expect((await Promise.all([b, c])).map((r) => r.lastPosition)).toEqual([2, 3]);
+  });
+
+  it('does not acknowledge an append whose sync failed, nor show it to a reader', async () => {
+    const appended = track(store.append('s-failed', [event()], 'no-stream'));
+    await turns();
+    const readAll = track(store.readAll());
+    await turns();
+    wal.fail(new Error('EIO'));
+    await expect(appended.promise).rejects.toThrow('EIO');
+    await expect(readAll.promise).rejects.toThrow('EIO');
+  });
+
+  it('makes everything committed before a transaction() durable with its own synced commit', async () => {
+    const first = track(store.append('s-a', [event()], 'no-stream'));
+    await turns();
+    expect(wal.held).toBe(1);
+    const e = event();
+    store.transaction((tx) => tx.append('s-b', [e], 'no-stream'));
+    // the FULL commit synced the WAL on the spot: both events are served at once
+    expect((await store.readAll()).map((x) => x.position)).toEqual([1, 2]);
+    // the first append still answers after its own sync, which is still running
+    expect(first.settled).toBe(false);
+    wal.release();
+    await first.promise;
+  });
+
+  it('syncs, on the first read, what a crashed process may have left unsynced', async () => {
+    const appended = store.append('s-1', [event()], 'no-stream');
+    await turns();
+    wal.release();
+    await appended;
+    const again = heldWalFile();
+    const reopened = SqliteEventStore.open(file, { logger: quiet, walFile: again.file });
+    try {
+      const read = track(reopened.readAll());
+      await turns();
+      expect(read.settled).toBe(false);
+      expect(again.held).toBe(1);
+      again.release();
+      expect(await read.promise).toHaveLength(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+describe('SqliteEventStore without a WAL to sync', () => {
+  it('works in memory, answering at once', async () => {
+    const store = SqliteEventStore.open(':memory:', { logger: quiet });
+    try {
+      const e = event();
+      await store.append('s-mem', [e], 'no-stream');
+      expect((await store.readAll()).map((x) => x.id)).toEqual([e.id]);
+      expect(await store.headPosition()).toBe(1);
+    } finally {
+      await store.close();
     }
   });
 });

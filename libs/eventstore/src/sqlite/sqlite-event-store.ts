@@ -32,12 +32,15 @@ import {
 } from '../internal/polling-subscription';
 import type { EventRange, Importable, ImportOptions, ImportResult, StoredCheckpoint } from '../import';
 import { checkCheckpoint, encodeImport, planImport, type StoredAt } from '../internal/import';
+import { WalSync, type WalFileSync } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
   /** where subscriber failures are reported; default console.warn */
   logger?: SubscriptionLogger;
   /** how long a write waits for another process holding the file's write lock; default 5000 */
   busyTimeoutMs?: number;
+  /** replaces the fsync of the WAL file (a test holds it to see who waits for it) */
+  walFile?: WalFileSync;
 }
 
 /**
@@ -154,11 +157,24 @@ export function storedEventOfRow(row: SqliteEventRow): StoredEvent {
 /**
  * The embedded event store: one SQLite file (DESIGN 2, embedded mode).
  *
- * Durability: WAL with `synchronous=FULL`, so every COMMIT syncs the WAL and an acknowledged
- * append survives power loss. Group commit: appends made in the same tick are queued and written
- * in ONE immediate transaction (one sync for all of them), each checked against its own expected
- * revision inside a savepoint so one conflict does not fail the others; every promise settles
- * only after COMMIT returned.
+ * Durability: an append is acknowledged only once its events are synced to disk. Group commit:
+ * appends made in the same tick are queued and written in ONE immediate transaction, each checked
+ * against its own expected revision inside a savepoint so one conflict does not fail the others.
+ * That COMMIT skips its sync and the WAL is fsynced from the thread pool (WalSync), so the process
+ * goes on serving during the sync; the batch's promises settle only after the sync finished, and
+ * the appends queued while a sync runs commit together once it ended (see flush). The connection
+ * stays `synchronous=FULL` for everything else (`transaction`, imports, whoever writes through
+ * `database`).
+ *
+ * Durable head: no read shows an event before it is on disk. Subscribers are woken only after the
+ * sync; a read (readAll and so readAllStream, readByCase, readStream, headPosition) that finds an
+ * event beyond the last synced position waits for a sync that covers it before it answers. So the
+ * relay, the projections and the followers never pass on an event a power cut could still take
+ * back, and neither does a GET: a timeline read while an append's sync is running answers a
+ * moment later, with the event, as it would have after a FULL commit. A command deciding on the
+ * case is served the same way; the write path itself (the revision and case-head checks inside
+ * the transaction, `caseHead`) sees every committed event, which is safe since WAL recovery keeps
+ * a prefix: a new event is durable only if every earlier one is.
  *
  * Global order: positions come from AUTOINCREMENT inside a transaction that holds SQLite's
  * write lock from BEGIN IMMEDIATE to COMMIT, so position order is commit order and a reader
@@ -184,6 +200,12 @@ export class SqliteEventStore implements EventStore, Importable {
   private tail: { from: number; events: StoredEvent[] } = { from: 0, events: [] };
   private flushScheduled = false;
   private closed = false;
+  private readonly wal: WalSync;
+  /** every event up to this position is on disk; above it, committed events may still wait for their sync */
+  private durableHead: number;
+  /** the newest sync asked for, and the position every event up to which it makes durable */
+  private syncing: { covers: number; done: Promise<void> } | null = null;
+  private syncsRunning = 0;
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
   private readonly appendInTransaction: (
     streamId: string,
@@ -204,6 +226,9 @@ export class SqliteEventStore implements EventStore, Importable {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.exec(SQLITE_SCHEMA);
     this.stmts = this.prepare();
+    this.wal = WalSync.of(this.db, options.walFile);
+    // a process that crashed may have left commits that never reached the disk: the first read syncs them
+    this.durableHead = this.wal.active ? 0 : Number.MAX_SAFE_INTEGER;
     this.appended.setMaxListeners(0);
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT,
     // which is what isolates each append of a group commit from the others
@@ -236,22 +261,28 @@ export class SqliteEventStore implements EventStore, Importable {
    * writes to its own tables and every `tx.append` commit together or not at all. `fn` must not
    * be async (better-sqlite3 refuses a promise). A StreamConflictError thrown by `tx.append` and
    * not caught rolls the whole transaction back. Subscribers are woken after COMMIT.
+   *
+   * Synchronous, so its COMMIT syncs on the calling thread (FULL): it returns durable, and since
+   * that sync covers the whole WAL, every event committed before it is durable too.
    */
   transaction<T>(fn: (tx: SqliteTransaction) => T): T {
     this.assertOpen();
     const recordedAt = new Date().toISOString();
-    let appended = false;
+    let last = 0;
     const tx: SqliteTransaction = {
       db: this.db,
       append: (streamId, events, expected) => {
         const encoded = encodeAppend(streamId, events, expected);
         const result = this.appendInTransaction(streamId, encoded, expected, recordedAt);
-        appended = true;
+        last = Math.max(last, result.lastPosition);
         return result;
       },
     };
     const result = this.db.transaction(() => fn(tx)).immediate();
-    if (appended && !this.db.inTransaction) this.appended.emit('appended');
+    if (last > 0 && !this.db.inTransaction) {
+      this.durableHead = Math.max(this.durableHead, last);
+      this.appended.emit('appended');
+    }
     return result;
   }
 
@@ -280,7 +311,14 @@ export class SqliteEventStore implements EventStore, Importable {
     });
   }
 
-  private flush(): void {
+  /**
+   * While a sync runs, the queued appends wait for its end instead (see syncThrough): they could
+   * commit now, but their own sync could not start before that one finished anyway, so they
+   * commit then, together, in fewer and larger transactions, each with one wake-up of the
+   * subscribers. `force`: commit now (close).
+   */
+  private flush(force = false): void {
+    if (this.syncsRunning > 0 && !force) return;
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
@@ -288,7 +326,7 @@ export class SqliteEventStore implements EventStore, Importable {
     const recordedAt = new Date().toISOString();
     const outcomes: Array<AppendResult[] | Error> = [];
     try {
-      this.db
+      this.wal.unsynced(() => this.db
         .transaction(() => {
           for (const item of batch) {
             try {
@@ -302,23 +340,81 @@ export class SqliteEventStore implements EventStore, Importable {
             }
           }
         })
-        .immediate();
+        .immediate());
     } catch (error) {
       // nothing of the batch was committed
       for (const item of batch) item.reject(error);
       return;
     }
     let anyStored = false;
+    let last = 0;
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
+      // a conflict stores nothing: its caller may learn it now
       if (outcome instanceof Error) {
         item.reject(outcome);
       } else {
         anyStored = true;
-        item.resolve(outcome);
+        for (const part of outcome) last = Math.max(last, part.lastPosition);
       }
     });
-    if (anyStored) this.appended.emit('appended');
+    if (!anyStored) return;
+    const settle = () => {
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i];
+        if (!(outcome instanceof Error)) item.resolve(outcome);
+      });
+      this.appended.emit('appended');
+    };
+    if (last <= this.durableHead) {
+      settle();
+      return;
+    }
+    this.syncThrough(last).then(settle, (error: unknown) => {
+      // committed but not known to be on disk: not acknowledged, and nobody is woken to read it
+      batch.forEach((item, i) => {
+        if (!(outcomes[i] instanceof Error)) item.reject(error);
+      });
+    });
+  }
+
+  /**
+   * Resolves once every event up to `position` (a committed one) is on disk. `covers` is what the
+   * sync will make durable: a position committed before this call, at least `position`. Positions
+   * are handed out in commit order, so a sync asked for after `covers` was committed also covers
+   * every position below it, and a caller whose position a sync already asked for covers waits
+   * for that one.
+   */
+  private syncThrough(position: number, covers = position): Promise<void> {
+    if (position <= this.durableHead) return Promise.resolve();
+    const latest = this.syncing;
+    if (latest && latest.covers >= position) return latest.done;
+    const done = this.wal.sync().then(() => {
+      this.durableHead = Math.max(this.durableHead, covers);
+    });
+    this.syncing = { covers, done };
+    this.syncsRunning += 1;
+    const ended = () => {
+      this.syncsRunning -= 1;
+      // not at once: after the settled callers and the subscribers woken by this sync had their
+      // turn, so that what they append joins the same transaction
+      if (this.syncsRunning === 0 && this.flushScheduled) setImmediate(() => this.closed || this.flush());
+    };
+    done.then(ended, ended);
+    return done;
+  }
+
+  /** `events` once every one of them is on disk (see Durable head) */
+  private async durable(events: StoredEvent[]): Promise<StoredEvent[]> {
+    let last = 0;
+    for (const e of events) if (e.position > last) last = e.position;
+    // one sync for everything committed so far, so a reader paging through the store waits once
+    if (last > this.durableHead) await this.syncThrough(last, this.headNow());
+    return events;
+  }
+
+  private headNow(): number {
+    return (this.stmts.head.get() as { head: number | null }).head ?? 0;
   }
 
   private appendRows(
@@ -375,7 +471,7 @@ export class SqliteEventStore implements EventStore, Importable {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     const rows = this.stmts.readStream.all(streamId, options.fromRevision ?? 0) as SqliteEventRow[];
-    return rows.map(storedEventOfRow);
+    return this.durable(rows.map(storedEventOfRow));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -387,16 +483,17 @@ export class SqliteEventStore implements EventStore, Importable {
     if (to === undefined || after < tail.from || after > to) {
       const events = (this.stmts.readAll.all(after, limit) as SqliteEventRow[]).map(storedEventOfRow);
       if (events.length > 0) this.keepTail(after, events);
-      return events;
+      return this.durable(events);
     }
     // the tail holds every event in (from, to]: serve what it has, read only what lies beyond it
     let i = tail.events.length;
     while (i > 0 && tail.events[i - 1].position > after) i--;
+    // the tail may hold events whose sync a reader is still waiting for: what it serves is checked too
     const served = tail.events.slice(i, i + limit);
-    if (served.length === limit) return served;
+    if (served.length === limit) return this.durable(served);
     const newer = (this.stmts.readAll.all(to, limit - served.length) as SqliteEventRow[]).map(storedEventOfRow);
     if (newer.length > 0) this.keepTail(to, newer);
-    return served.length === 0 ? newer : served.concat(newer);
+    return this.durable(served.length === 0 ? newer : served.concat(newer));
   }
 
   /**
@@ -439,19 +536,22 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async readByCaseAfter(caseId: string, after: number): Promise<StoredEvent[]> {
     this.assertOpen();
-    return (this.stmts.readByCaseAfter.all(caseId, after) as SqliteEventRow[]).map(storedEventOfRow);
+    return this.durable((this.stmts.readByCaseAfter.all(caseId, after) as SqliteEventRow[]).map(storedEventOfRow));
   }
 
+  /** the write path's view: the newest committed event of the case, synced or not (see Durable head) */
   async caseHead(caseId: string): Promise<number> {
     this.assertOpen();
     const { head } = this.stmts.caseHead.get(caseId) as { head: number | null };
     return head ?? 0;
   }
 
+  /** the newest position, answered once it is on disk */
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const { head } = this.stmts.head.get() as { head: number | null };
-    return head ?? 0;
+    const head = this.headNow();
+    await this.syncThrough(head);
+    return head;
   }
 
   async loadCheckpoint(id: string): Promise<number> {
@@ -461,26 +561,16 @@ export class SqliteEventStore implements EventStore, Importable {
   }
 
   /**
-   * Without a sync of its own (synchronous=NORMAL for this one commit): a checkpoint only says how
-   * far a subscriber got, so a power cut that takes it back to an earlier position costs a
-   * redelivery of a few events, which every subscriber takes (at-least-once, idempotent
-   * handlers), and never an acknowledged event. The WAL's checksums keep the file whole; the next
-   * FULL commit (any append) syncs this one too. A sync per subscriber per batch was the largest
-   * single cost of the standalone's commands (B2 profile).
+   * Without a sync of its own, nor a wait for one: a checkpoint only says how far a subscriber
+   * got, so a power cut that takes it back to an earlier position costs a redelivery of a few
+   * events, which every subscriber takes (at-least-once, idempotent handlers), and never an
+   * acknowledged event. The WAL's checksums keep the file whole; the next sync (any append's)
+   * covers this one too. A sync per subscriber per batch was the largest single cost of the
+   * standalone's commands (B2 profile).
    */
   async saveCheckpoint(id: string, position: number): Promise<void> {
     this.assertOpen();
-    // inside a caller's transaction the setting cannot change, and that transaction's own durability holds
-    if (this.db.inTransaction) {
-      this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
-      return;
-    }
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    this.wal.unsynced(() => this.stmts.saveCheckpoint.run(id, position, new Date().toISOString()));
   }
 
   /** See Importable: one IMMEDIATE transaction, positions kept, `recordedAt` as given. */
@@ -488,6 +578,7 @@ export class SqliteEventStore implements EventStore, Importable {
     this.assertOpen();
     const encoded = encodeImport(events);
     checkCheckpoint(options.checkpoint);
+    let last = 0;
     const result = this.db
       .transaction((): ImportResult => {
         const existing = new Map<string, StoredAt>();
@@ -510,6 +601,7 @@ export class SqliteEventStore implements EventStore, Importable {
           }
         }
         for (const e of toWrite) {
+          last = Math.max(last, e.position);
           this.stmts.insertAt.run(
             e.position, e.id, e.streamId, e.revision, e.type, e.caseId, e.causationId, e.region,
             e.agencyId, e.actorJson, e.occurredAt, e.hlc, e.dataJson, e.recordedAt,
@@ -521,7 +613,11 @@ export class SqliteEventStore implements EventStore, Importable {
         return { imported: toWrite.length, skipped };
       })
       .immediate();
-    if (result.imported > 0) this.appended.emit('appended');
+    if (result.imported > 0) {
+      // a FULL commit: synced
+      this.durableHead = Math.max(this.durableHead, last);
+      this.appended.emit('appended');
+    }
     return result;
   }
 
@@ -561,13 +657,14 @@ export class SqliteEventStore implements EventStore, Importable {
     return tracked;
   }
 
-  /** Writes the queued appends, stops the subscriptions, closes the file. */
+  /** Writes the queued appends, stops the subscriptions, waits for the syncs, closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length > 0) this.flush();
+    if (this.queue.length > 0) this.flush(true);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    if (this.queue.length > 0) this.flush();
+    if (this.queue.length > 0) this.flush(true);
     this.closed = true;
+    await this.wal.close();
     this.db.close();
   }
 

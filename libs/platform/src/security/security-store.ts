@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
+import { WalSync } from '@lianban/eventstore';
 
 /** What was first answered to one (caller, Idempotency-Key). */
 export interface IdempotencyRecord {
@@ -104,9 +105,20 @@ function auditFilter(q: AuditQuery, param: (i: number) => string): { where: stri
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', values };
 }
 
+/**
+ * Durability without a sync on the event loop: the writes commit without one (WalSync) and what
+ * must be on disk before the caller answers waits for the connection's next off-thread WAL sync,
+ * shared with the event store's appends when the connection is the store's: a completed answer
+ * (before it is sent) and an audit entry (before the data it records is handed out), and a stored
+ * answer before it is replayed (it may be one whose sync is still running). A claim and a release
+ * do not wait: a claim lost to a power cut is a request that never answered (the event store's own
+ * sync comes later in the same WAL, and recovery keeps a prefix), a lost release is a key left
+ * pending, which `releaseAbandoned` frees at the next start. The start-up sweep stays FULL.
+ */
 export class SqliteSecurityStore implements SecurityStore {
   private readonly own: boolean;
   private readonly db: Database.Database;
+  private readonly wal: WalSync;
 
   /** `db` is the event store's connection; a path opens a file of our own */
   constructor(db: Database.Database | string) {
@@ -121,6 +133,7 @@ export class SqliteSecurityStore implements SecurityStore {
       this.db = db;
       this.own = false;
     }
+    this.wal = WalSync.of(this.db);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS idempotency_keys (
         scope       TEXT NOT NULL,
@@ -148,7 +161,7 @@ export class SqliteSecurityStore implements SecurityStore {
   }
 
   async claim(scope: string, key: string, fingerprint: string, now: Date, staleMs: number, ttlMs: number): Promise<Claim> {
-    return this.db.transaction((): Claim => {
+    const claim = this.wal.unsynced(() => this.db.transaction((): Claim => {
       const row = this.db.prepare('SELECT fingerprint, status, response, created_at FROM idempotency_keys WHERE scope = ? AND key = ?')
         .get(scope, key) as { fingerprint: string; status: number | null; response: Buffer | null; created_at: string } | undefined;
       const age = row ? now.getTime() - Date.parse(row.created_at) : 0;
@@ -158,15 +171,18 @@ export class SqliteSecurityStore implements SecurityStore {
         return { claimed: true };
       }
       return { claimed: false, record: { fingerprint: row.fingerprint, status: row.status, response: row.response, createdAt: row.created_at } };
-    }).immediate();
+    }).immediate());
+    if (!claim.claimed && claim.record.status !== null) await this.wal.sync();
+    return claim;
   }
 
   async complete(scope: string, key: string, status: number, response: Buffer): Promise<void> {
-    this.db.prepare('UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?').run(status, response, scope, key);
+    this.wal.unsynced(() => this.db.prepare('UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?').run(status, response, scope, key));
+    await this.wal.sync();
   }
 
   async release(scope: string, key: string): Promise<void> {
-    this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status IS NULL').run(scope, key);
+    this.wal.unsynced(() => this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status IS NULL').run(scope, key));
   }
 
   async releaseAbandoned(): Promise<number> {
@@ -174,8 +190,9 @@ export class SqliteSecurityStore implements SecurityStore {
   }
 
   async appendAudit(e: Omit<AuditEntry, 'id'>): Promise<void> {
-    this.db.prepare(`INSERT INTO audit_log (at, actor_sub, actor_role, actor_agency, action, case_id, petitioner_id, purpose, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.at, e.actor.sub, e.actor.role, e.actor.agency, e.action, e.caseId, e.petitionerId, e.purpose, e.detail);
+    this.wal.unsynced(() => this.db.prepare(`INSERT INTO audit_log (at, actor_sub, actor_role, actor_agency, action, case_id, petitioner_id, purpose, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.at, e.actor.sub, e.actor.role, e.actor.agency, e.action, e.caseId, e.petitionerId, e.purpose, e.detail));
+    await this.wal.sync();
   }
 
   async readAudit(q: AuditQuery): Promise<AuditEntry[]> {
@@ -185,7 +202,10 @@ export class SqliteSecurityStore implements SecurityStore {
   }
 
   async close(): Promise<void> {
-    if (this.own && this.db.open) this.db.close();
+    if (this.own && this.db.open) {
+      await this.wal.close();
+      this.db.close();
+    }
   }
 }
 
