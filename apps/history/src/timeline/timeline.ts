@@ -50,7 +50,7 @@ const TIMELINE_CACHE_SIZE = 64;
  * And how many bytes of answers at most: a 500-event timeline is about 235 KB of JSON (and as
  * much again as objects), so a few very long cases must not hold the whole count's worth.
  */
-const TIMELINE_CACHE_BYTES = 24 * 1024 * 1024;
+export const TIMELINE_CACHE_BYTES = 24 * 1024 * 1024;
 
 /** A timeline as sent over HTTP: its JSON and that JSON's entity tag. */
 export interface TimelineBody {
