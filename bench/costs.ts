@@ -104,16 +104,20 @@ async function main(): Promise<void> {
     }
     if (ONLY.includes('B3')) {
       const seeded = await seedCase(client);
-      const kinds = [
-        ['timeline', `/v1/cases/${seeded.caseId}/timeline`], ['asOf', `/v1/cases/${seeded.caseId}/timeline?asOf=${encodeURIComponent(seeded.asOf)}`], ['health', '/health'],
-      ] as const;
-      for (const [name, p] of kinds) {
-        for (let i = 0; i < 20; i++) await one.request('GET', p, undefined, bearer(seeded.analyst));
+      const timeline = `/v1/cases/${seeded.caseId}/timeline`;
+      const etag = (await one.request('GET', timeline, undefined, bearer(seeded.analyst))).headers.etag;
+      const kinds: [string, string, number, Record<string, string>][] = [
+        ['timeline', timeline, 200, {}], ['asOf', `${timeline}?asOf=${encodeURIComponent(seeded.asOf)}`, 200, {}],
+        // a client that holds the current timeline and asks again with its ETag
+        ['304', timeline, 304, etag ? { 'if-none-match': String(etag) } : {}], ['health', '/health', 200, {}],
+      ];
+      for (const [name, p, status, headers] of kinds) {
+        for (let i = 0; i < 20; i++) await one.request('GET', p, undefined, { ...bearer(seeded.analyst), ...headers });
         const cpu0 = cpuMs(server);
         const s0 = syncs();
         for (let i = 0; i < GETS; i++) {
-          const r = await one.request('GET', p, undefined, bearer(seeded.analyst));
-          if (r.status !== 200) throw new Error(`GET ${p}: ${r.status}`);
+          const r = await one.request('GET', p, undefined, { ...bearer(seeded.analyst), ...headers });
+          if (r.status !== status) throw new Error(`GET ${p}: ${r.status}, expected ${status}`);
         }
         console.log(`B3 ${name.padEnd(8)}: server CPU ${((cpuMs(server) - cpu0) / GETS).toFixed(3)} ms/GET, ${((syncs() - s0) / GETS).toFixed(2)} syncs/GET`);
       }

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 export interface Reply<T = any> {
   status: number;
   body: T;
+  headers: http.IncomingHttpHeaders;
 }
 
 /**
@@ -43,7 +44,7 @@ export class HttpClient {
             } catch {
               // not JSON
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed as T });
+            resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: res.headers });
           });
           res.on('error', reject);
         },

@@ -123,6 +123,11 @@ describe('web pages in Chromium: dashboard and case page', () => {
   });
 
   it('the as-of slider replays the case: entries after the moment disappear, the status goes back', async () => {
+    const timelineAnswers: { asOf: boolean; status: number }[] = [];
+    const seen = (r: { url(): string; status(): number }) => {
+      if (r.url().includes('/timeline')) timelineAnswers.push({ asOf: r.url().includes('asOf='), status: r.status() });
+    };
+    page.on('response', seen);
     await page.goto(`${running.url}/ui/cases/${DEMO_CASE}`);
     await ready();
     const total = await page.locator('#entries tbody tr').count();
@@ -145,6 +150,13 @@ describe('web pages in Chromium: dashboard and case page', () => {
     await page.locator('#as-of-slider').fill(last!);
     await entryRows(total);
     expect(await page.locator('[data-as-of-line]').count()).toBe(0);
+    // the case has not changed: asked again with the ETag it holds, the page is answered 304 and shows what it had
+    await page.locator('#as-of-slider').fill('2');
+    await entryRows(3);
+    page.off('response', seen);
+    expect(timelineAnswers).toEqual([
+      { asOf: false, status: 200 }, { asOf: true, status: 200 }, { asOf: false, status: 304 }, { asOf: true, status: 304 },
+    ]);
   });
 
   it('with a seeded year the dashboard shows what the statistics API answers, and links overdue cases to their pages', async () => {

@@ -116,14 +116,36 @@
     });
   }
 
+  /**
+   * Answers that came with a strong ETag (a case's timeline, at each moment the slider stopped
+   * at), by token and path: asked again with If-None-Match, the server answers 304 while the case
+   * is unchanged, and the page uses what it holds. Only strong tags: the routes that answer
+   * If-None-Match send those; express's own weak tags are not honoured for fetch(), which sends
+   * Cache-Control: no-cache along with the header. A few only; the oldest goes first.
+   */
+  var HELD_MAX = 24;
+  var held = {};
+  var heldOrder = [];
+
+  function hold(key, etag, body) {
+    if (!held[key]) heldOrder.push(key);
+    held[key] = { etag: etag, body: body };
+    while (heldOrder.length > HELD_MAX) delete held[heldOrder.shift()];
+  }
+
   /** GET a JSON resource; a 401 forgets the saved token and asks again once */
   function api(path, retried) {
     return token().then(function (tok) {
-      return fetch(path, { headers: { authorization: 'Bearer ' + tok } }).then(function (r) {
+      var key = tok + ' ' + path;
+      var mine = held[key];
+      var headers = { authorization: 'Bearer ' + tok };
+      if (mine) headers['if-none-match'] = mine.etag;
+      return fetch(path, { headers: headers }).then(function (r) {
         if (r.status === 401 && !retried) {
           localStorage.removeItem(TOKEN_KEY);
           return api(path, true);
         }
+        if (r.status === 304 && mine) return mine.body;
         return r.text().then(function (text) {
           var body = text ? JSON.parse(text) : null;
           if (!r.ok) {
@@ -132,6 +154,8 @@
             err.code = body && body.error ? body.error.code : undefined;
             throw err;
           }
+          var etag = r.headers.get('etag');
+          if (etag && etag.charAt(0) === '"') hold(key, etag, body);
           return body;
         });
       });
