@@ -63,11 +63,12 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const failed = (e: unknown) => this.log.error(`the answer could not be sent: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     // the first answer to an Idempotency-Key, sent as it was the first time
-    if (exception instanceof IdempotentReplay) return void this.adapterHost.httpAdapter.reply(res, exception.body, exception.status);
+    if (exception instanceof IdempotentReplay) return void Promise.resolve(this.adapterHost.httpAdapter.reply(res, exception.body, exception.status)).catch(failed);
     const [status, body] = this.toResponse(exception);
     if (status >= 500) this.log.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    releaseClaim(res, () => res.status(status).json(body));
+    releaseClaim(res, () => res.status(status).json(body), failed);
   }
 
   private toResponse(e: unknown): [number, unknown] {

@@ -18,12 +18,13 @@ export type ClaimingResponse = Response & { [CLAIMED]?: Claimed };
 /**
  * An error ends the request (HttpErrorFilter): the key it claimed, if any, is free again before
  * `send` sends the refusal, so a retry after it is decided again; a failed release changes nothing.
+ * `failed`: what `send` threw once it runs later, where no caller is left to catch it.
  */
-export function releaseClaim(res: Response, send: () => void): void {
+export function releaseClaim(res: Response, send: () => void, failed: (e: unknown) => void): void {
   const claimed = (res as ClaimingResponse)[CLAIMED];
   if (!claimed) return send();
   delete (res as ClaimingResponse)[CLAIMED];
-  void claimed.release().then(send, send);
+  claimed.release().then(send, send).catch(failed);
 }
 
 /** A retry of a request answered before: HttpErrorFilter sends the first answer again. */
