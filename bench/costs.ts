@@ -8,7 +8,9 @@
  *
  *   node --require ./bench/register.js bench/costs.ts <dist dir> [cases 150] [clients 16]
  *   COSTS_ONLY=B2|B3 (default both); COSTS_PROF=<dir> writes the server's .cpuprofile there;
- *   COSTS_DIR=<dir> puts the data dir there instead (on a disk, where a sync takes time)
+ *   COSTS_DIR=<dir> puts the data dir there instead (on a disk, where a sync takes time);
+ *   COSTS_NODE_ARGS="--flag ..." starts the server with these node flags (V8 options NODE_OPTIONS refuses),
+ *   COSTS_SERVER_OUT=<file> keeps all the server printed (e.g. with --trace-gc)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -27,8 +29,9 @@ const CLIENTS = Number(clientsArg ?? 16);
 const ONLY = process.env.COSTS_ONLY ?? 'B2,B3';
 const GETS = 400;
 
-function cpuMs(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** the process's CPU time; with `thread`, that thread's only (the event loop's tid is the pid) */
+function cpuMs(pid: number, thread = false): number {
+  const f = fs.readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
@@ -37,13 +40,14 @@ async function main(): Promise<void> {
   const port = await freePort();
   const trace = path.join(dataDir, 'strace.out');
   const prof = process.env.COSTS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.COSTS_PROF)}`] : [];
-  const child = spawn('strace', ['-f', '-qq', '--seccomp-bpf', '-y', '-T', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, ...prof, path.join(dist, 'apps/standalone/src/main.js')], {
+  const child = spawn('strace', ['-f', '-qq', '--seccomp-bpf', '-y', '-T', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, ...prof, ...(process.env.COSTS_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(dist, 'apps/standalone/src/main.js')], {
     env: { ...process.env, DATA_DIR: path.join(dataDir, 'data'), PORT: String(port), DEMO: 'off', RATE_LIMIT_IP: 'off', RATE_LIMIT_TOKEN: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const keep = process.env.COSTS_SERVER_OUT ? fs.createWriteStream(process.env.COSTS_SERVER_OUT) : null;
+  child.stdout!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); keep?.write(d); });
+  child.stderr!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); keep?.write(d); });
   const url = `http://127.0.0.1:${port}`;
   const client = new HttpClient(url, CLIENTS);
   const one = new HttpClient(url, 1);
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
       for (let k = 0; k < 5; k++) await runCase(1_000_000 + k);
       await new Promise((r) => setTimeout(r, 1000));
       const cpu0 = cpuMs(server);
+      const loop0 = cpuMs(server, true);
       const s0 = syncs();
       const l0 = loopSyncs();
       const lms0 = loopSyncMs();
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
         }
         console.log(`syncs by file since start: ${JSON.stringify(Object.fromEntries(byFile))}`);
       }
-      console.log(`B2 mix: ${commands} commands (${failed} failed), ${CLIENTS} clients, ${wall} ms; server CPU ${((cpuMs(server) - cpu0) / commands).toFixed(3)} ms/command, ${((syncs() - s0) / commands).toFixed(2)} syncs/command (${((loopSyncs() - l0) / commands).toFixed(2)} on the event loop, stopping it ${((loopSyncMs() - lms0) / commands).toFixed(3)} ms/command)`);
+      console.log(`B2 mix: ${commands} commands (${failed} failed), ${CLIENTS} clients, ${wall} ms; server CPU ${((cpuMs(server) - cpu0) / commands).toFixed(3)} ms/command (${((cpuMs(server, true) - loop0) / commands).toFixed(3)} on the event loop), ${((syncs() - s0) / commands).toFixed(2)} syncs/command (${((loopSyncs() - l0) / commands).toFixed(2)} on the event loop, stopping it ${((loopSyncMs() - lms0) / commands).toFixed(3)} ms/command)`);
     }
     if (ONLY.includes('B3')) {
       const seeded = await seedCase(client);

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EventStore } from '@lianban/eventstore';
-import { EVENT_STORE, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS, SECURITY_STORE, type SecurityStore } from '@lianban/platform';
+import { EVENT_STORE, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS, loadConfig, SECURITY_STORE, type SecurityStore } from '@lianban/platform';
+import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
 import { Api, startStandalone, tempDataDir, type RunningApp } from '@lianban/testing/standalone';
 import { E2E_STORES, startStandaloneOn } from '@lianban/testing/stores';
 import { AG, PEOPLE, petition } from './fixtures';
@@ -150,6 +153,38 @@ describe.each(E2E_STORES)('Idempotency-Key on %s', (storeKind) => {
     expect(cases.size).toBe(1);
     // one registration: the case-number allocation and the registration itself
     expect((await store.readAll({ after: h, limit: 100 })).filter((e) => e.type === 'lianban.case.registered.v1')).toHaveLength(1);
+  });
+});
+
+describe('Idempotency-Key, kept by the HTTP adapter', () => {
+  it('refuses to start an app made with Nest\'s own adapter, which would never keep an answer', async () => {
+    const dataDir = tempDataDir('lianban-idem-adapter-');
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', DEMO: 'off', DEADLINE_WATCH_INTERVAL_MS: '0' }, { relay: true });
+    const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config), { logger: false, abortOnError: false });
+    try {
+      await expect(app.init()).rejects.toThrow(/httpAdapter\(\)/);
+    } finally {
+      await app.close().catch(() => undefined);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 500 and frees the key when the answer cannot be kept, so the retry is decided again', async () => {
+    const running = await startStandalone();
+    try {
+      const api = new Api(running.url);
+      const clerk = api.as(await api.token('clerk', AG.bureau));
+      const security = running.app.get<SecurityStore>(SECURITY_STORE);
+      const failing = jest.spyOn(security, 'complete').mockRejectedValueOnce(new Error('disk full'));
+      const body = await petition({ name: '某', phone: '13500009998' } as never, { subject: '答复未能保存' });
+      expect((await clerk.post('/v1/petitions', body, { 'idempotency-key': 'unkept-answer-1' })).status).toBe(500);
+      failing.mockRestore();
+      const retry = await clerk.post('/v1/petitions', body, { 'idempotency-key': 'unkept-answer-1' });
+      // decided again, not IDEMPOTENCY_KEY_IN_USE for a minute
+      expect(retry.status).toBe(201);
+    } finally {
+      await running.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SqliteEventStore } from '@lianban/eventstore';
-import { configureHttp, loadConfig, PlatformModule } from '@lianban/platform';
+import { configureHttp, httpAdapter, loadConfig, PlatformModule } from '@lianban/platform';
 import { Registry, SEED_DATA, type Agency } from '@lianban/registry';
 import { cn, FIXTURE_CASE_IDS as ID, quarterDataset, writeToStore } from '@lianban/testing/analytics-fixture';
 import { Api, tempDataDir } from '@lianban/testing/standalone';
@@ -40,7 +40,7 @@ describe('as-of reads of a case and its timeline', () => {
     @Module({ imports: [PlatformModule.forRoot(config), HistoryModule], controllers: [DevTokensController] })
     class TestModule {}
     const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).overrideProvider(Registry).useValue(registryWithRename()).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication<NestExpressApplication>(httpAdapter(), { logger: ['error', 'warn'] });
     configureHttp(app, config, 'as-of test');
     await app.listen(0, '127.0.0.1');
     const api = new Api((await app.getUrl()).replace('[::1]', '127.0.0.1'));

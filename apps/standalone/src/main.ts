@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttp, ConfigError, listen, loadConfig } from '@lianban/platform';
+import { configureHttp, ConfigError, httpAdapter, listen, loadConfig } from '@lianban/platform';
 import { StandaloneModule } from './standalone.module';
 
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config), httpAdapter(), { bufferLogs: false });
   configureHttp(app, config, 'Lianban 联办 (standalone)');
   await listen(app, config, 'standalone');
 }

@@ -55,6 +55,29 @@ describe('JwksSource over HTTP (AUTH_JWKS_URL)', () => {
     expect(requests).toBe(3);
   });
 
+  it('accepts a token verified before only while the issuer\'s keys still hold the key that verified it', async () => {
+    served = [publicJwk({ kid: 'k1', alg: 'RS256', publicKey: first.publicKey })];
+    status = 200;
+    const source = new JwksSource({ url, cacheMs: 600_000, minRefetchMs: 30_000, now });
+    const tokens = new TokenService({ mode: 'jwt', jwks: source });
+    const t = token(first.privateKey, 'RS256', 'k1');
+    const before = requests;
+    expect(await tokens.verify(t)).toEqual({ sub: 'zhang', role: 'analyst' });
+    expect(await tokens.verify(t)).toEqual({ sub: 'zhang', role: 'analyst' });
+    expect(requests).toBe(before + 1);
+
+    // fetched again with k1 still in it: the same token passes (checked against the new copy of the key)
+    clock += 601_000;
+    expect(await tokens.verify(t)).toEqual({ sub: 'zhang', role: 'analyst' });
+    expect(requests).toBe(before + 2);
+
+    // the issuer withdraws k1: once the keys are fetched again, its tokens are refused, remembered or not
+    served = [publicJwk({ kid: 'k2', alg: 'ES256', publicKey: rotated.publicKey })];
+    clock += 601_000;
+    await expect(tokens.verify(t)).rejects.toThrow(/no signing key k1/);
+    expect(requests).toBe(before + 3);
+  });
+
   it('keeps using fetched keys while the endpoint is down, and says the keys are unavailable when it never answered', async () => {
     served = [publicJwk({ kid: 'k1', alg: 'RS256', publicKey: first.publicKey })];
     status = 200;

@@ -30,6 +30,43 @@ describe('TokenService, dev mode (HS256, embedded only)', () => {
   });
 });
 
+describe('TokenService, tokens already verified', () => {
+  // jsonwebtoken reads the clock through Date.now, so moving it moves both the library and the memory
+  let clock: jest.SpyInstance<number, []>;
+  const t0 = 1_800_000_000_000;
+  beforeEach(() => (clock = jest.spyOn(Date, 'now').mockReturnValue(t0)));
+  afterEach(() => clock.mockRestore());
+
+  it('answers a token verified before from memory, until exp + the clock tolerance, as jsonwebtoken counts it', async () => {
+    const tokens = new TokenService({ mode: 'dev', devSecret: 'test-secret', clockToleranceSec: 30 });
+    const t = tokens.sign({ sub: 'u1', role: 'petitioner', cases: ['c1'] }, 60);
+    const first = await tokens.verify(t);
+    expect(await tokens.verify(t)).toBe(first);
+    // one request's principal cannot change what the next one with the same token gets
+    expect(Object.isFrozen(first) && Object.isFrozen(first.cases)).toBe(true);
+    clock.mockReturnValue(t0 + 89_999);
+    expect(await tokens.verify(t)).toBe(first);
+    clock.mockReturnValue(t0 + 90_000);
+    await expect(tokens.verify(t)).rejects.toThrow('the token has expired');
+  });
+
+  it('refuses a remembered token again once the clock is set back before its nbf', async () => {
+    const tokens = new TokenService({ mode: 'dev', devSecret: 'test-secret', clockToleranceSec: 30 });
+    const t = jwt.sign({ sub: 'u1', role: 'admin', nbf: t0 / 1000 + 20, exp: t0 / 1000 + 600 }, 'test-secret', { issuer: 'lianban' });
+    expect(await tokens.verify(t)).toEqual({ sub: 'u1', role: 'admin' });
+    clock.mockReturnValue(t0 - 60_000);
+    await expect(tokens.verify(t)).rejects.toThrow('not valid yet');
+  });
+
+  it('never remembers a refused token', async () => {
+    const tokens = new TokenService({ mode: 'dev', devSecret: 'test-secret', clockToleranceSec: 0 });
+    const early = jwt.sign({ sub: 'u1', role: 'admin', nbf: t0 / 1000 + 10, exp: t0 / 1000 + 600 }, 'test-secret', { issuer: 'lianban' });
+    await expect(tokens.verify(early)).rejects.toThrow('not valid yet');
+    clock.mockReturnValue(t0 + 10_000);
+    expect(await tokens.verify(early)).toEqual({ sub: 'u1', role: 'admin' });
+  });
+});
+
 describe('TokenService, jwt mode (RS256/ES256 with the issuer\'s public keys)', () => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

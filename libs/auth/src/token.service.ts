@@ -16,6 +16,21 @@ export const PETITIONER_TOKEN_ISSUER = 'lianban';
 
 const AGENCY = /^\d{6}-[a-z]{2,8}$/;
 const MAX_CASES_IN_TOKEN = 100;
+/** tokens remembered as verified; a client sends the same token for hours, so a few thousand cover every caller of a process */
+const VERIFIED_TOKENS = 10_000;
+
+/** A token that passed every check, remembered until it expires. */
+interface Verified {
+  principal: Principal;
+  /** `nbf` − the clock tolerance, in seconds: before then jsonwebtoken calls it not valid yet (a clock set back) */
+  from: number;
+  /** `exp` + the clock tolerance, in seconds: from then on jsonwebtoken calls it expired */
+  until: number;
+  /** the issuer's key it was verified with (jwt mode, organisation tokens): valid while the JWKS still holds it */
+  key: VerificationKey | null;
+  /** the token's header kid, asked of the JWKS again as the first verification asked it */
+  kid: string | undefined;
+}
 
 export interface TokenServiceOptions {
   /**
@@ -53,6 +68,14 @@ export class TokenService {
    * as a public key and falls back, on every call (~300 µs a verify, against ~8 µs with this).
    */
   private readonly devKey: KeyObject | null;
+  /**
+   * Tokens already verified, by their text: every request carries one, and a signature check
+   * (and the JSON decoding around it) costs more than the rest of the guard. Only a token that
+   * passed is kept, and only while each check that passed still would: until it expires, and
+   * (organisation tokens) while the issuer's key set still holds the key that verified it. The
+   * dev secret, the service's own key, issuer and audience are fixed for the service's life.
+   */
+  private readonly verified = new Map<string, Verified>();
 
   /** a string is the dev secret (HS256), as in embedded dev mode */
   constructor(options: TokenServiceOptions | string, clockToleranceSec = 30) {
@@ -86,9 +109,28 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    // jsonwebtoken's own tests, on the whole seconds of now
+    const now = Math.floor(Date.now() / 1000);
+    if (known && now >= known.from && now < known.until) {
+      if (!known.key) return known.principal;
+      if ((await this.options.jwks!.keysFor(known.kid)).includes(known.key)) return known.principal;
+    }
+    if (known) this.verified.delete(token);
+    const { principal, claims, key, kid } = await this.verifyAfresh(token);
+    const tolerance = this.options.clockToleranceSec ?? 30;
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, {
+      principal, from: typeof claims.nbf === 'number' ? claims.nbf - tolerance : -Infinity, until: claims.exp! + tolerance, key, kid,
+    });
+    return principal;
+  }
+
+  private async verifyAfresh(token: string): Promise<{ principal: Principal; claims: jwt.JwtPayload; key: VerificationKey | null; kid?: string }> {
     const tolerance = this.options.clockToleranceSec ?? 30;
     if (this.options.mode === 'dev') {
-      return principalOf(this.check(() => jwt.verify(token, this.devKey!, { algorithms: ['HS256'], clockTolerance: tolerance, issuer: PETITIONER_TOKEN_ISSUER })));
+      const claims = this.check(() => jwt.verify(token, this.devKey!, { algorithms: ['HS256'], clockTolerance: tolerance, issuer: PETITIONER_TOKEN_ISSUER }));
+      return { principal: principalOf(claims), claims, key: null };
     }
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw new InvalidTokenError('the token is not valid');
@@ -101,7 +143,7 @@ export class TokenService {
       const claims = this.check(() => jwt.verify(token, own.publicKey, { algorithms: [alg], clockTolerance: tolerance, issuer: PETITIONER_TOKEN_ISSUER }));
       const p = principalOf(claims);
       if (p.role !== 'petitioner') throw new InvalidTokenError('the service signs petitioner tokens only');
-      return p;
+      return { principal: p, claims, key: null };
     }
     const candidates: VerificationKey[] = (await (this.options.jwks?.keysFor(kid) ?? Promise.resolve([]))).filter((k) => k.alg === alg);
     if (candidates.length === 0) throw new InvalidTokenError(kid ? `no signing key ${kid} is known` : 'no signing key fits the token');
@@ -113,7 +155,7 @@ export class TokenService {
           ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
           ...(this.options.audience ? { audience: this.options.audience } : {}),
         }));
-        return principalOf(claims);
+        return { principal: principalOf(claims), claims, key: k, kid };
       } catch (e) {
         if (!(e instanceof InvalidTokenError)) throw e;
         last = e;
@@ -151,10 +193,11 @@ function principalOf(claims: jwt.JwtPayload): Principal {
   const cases = role === 'petitioner' && Array.isArray(claims.cases)
     ? claims.cases.filter((c: unknown): c is string => typeof c === 'string').slice(0, MAX_CASES_IN_TOKEN)
     : undefined;
-  return {
+  // frozen: the same object answers every request carrying the token
+  return Object.freeze({
     sub: claims.sub, role,
     ...(agency ? { agency } : {}),
     ...(region ? { region } : {}),
-    ...(cases ? { cases } : {}),
-  };
+    ...(cases ? { cases: Object.freeze(cases) as string[] } : {}),
+  });
 }

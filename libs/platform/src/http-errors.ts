@@ -1,8 +1,10 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ValidationError } from 'class-validator';
 import type { Response } from 'express';
 import { DomainError } from '@lianban/domain';
 import { EventRejectedError, StreamConflictError } from '@lianban/eventstore';
+import { IdempotentReplay, releaseClaim } from './security/idempotency-claim';
 
 /** The error body of DESIGN 7: `{error: {code, message, details?}}`. */
 export class ApiError extends HttpException {
@@ -57,11 +59,16 @@ const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('http');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const failed = (e: unknown) => this.log.error(`the answer could not be sent: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    // the first answer to an Idempotency-Key, sent as it was the first time
+    if (exception instanceof IdempotentReplay) return void Promise.resolve(this.adapterHost.httpAdapter.reply(res, exception.body, exception.status)).catch(failed);
     const [status, body] = this.toResponse(exception);
     if (status >= 500) this.log.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    res.status(status).json(body);
+    releaseClaim(res, () => res.status(status).json(body), failed);
   }
 
   private toResponse(e: unknown): [number, unknown] {

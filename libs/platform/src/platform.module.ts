@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DynamicModule, Global, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwksSource, PostgresKeyVault, SqliteKeyVault, TokenService, type PersonalDataVault } from '@lianban/auth';
 import { createEventStore, SqliteEventStore, type EventStore } from '@lianban/eventstore';
@@ -23,7 +23,7 @@ import { CrossRegionLink } from './cross-region/cross-region.link';
 import { AdminController } from './security/admin.controller';
 import { AuditLog } from './security/audit-log';
 import { ErasureService } from './security/erasure';
-import { IdempotencyInterceptor } from './security/idempotency.interceptor';
+import { Idempotency } from './security/idempotency';
 import { JwksController } from './security/jwks.controller';
 import { PolicyGuard } from './security/policy.guard';
 import { PostgresSecurityStore, SqliteSecurityStore, type SecurityStore } from './security/security-store';
@@ -144,8 +144,8 @@ export class PlatformModule implements NestModule {
         },
         AuditLog,
         ErasureService,
+        Idempotency,
         { provide: APP_GUARD, useClass: PolicyGuard },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
       exports: [CONFIG, EVENT_STORE, MESSAGE_BUS, VAULT, SECURITY_STORE, AuditLog, Registry, TokenService, HlcService, CaseCommandRunner, CaseReader, PersonalDataService, EventFeed, CaseFilesProjection, Metrics, OutboxRelay, CrossRegionLink, EventConsumers, ServiceExit, CqrsModule],

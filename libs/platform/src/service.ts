@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureHttp, listen } from './bootstrap';
 import { ConfigError, loadConfig, type ConfigDefaults, type LianbanConfig } from './config';
+import { httpAdapter } from './security/idempotency-claim';
 
 export interface ServiceDefinition {
   /** `intake`, `coordinator`, `agency`, `history` */
@@ -34,7 +35,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   if (config.bus === 'memory') {
     new Logger(def.name).warn('BUS=memory: this process exchanges no messages with other processes; it works only through the shared event store. Distributed mode is BUS=kafka');
   }
-  const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(def.module(config), httpAdapter(), { bufferLogs: false });
   configureHttp(app, config, def.title);
   await listen(app, config, def.name);
 }

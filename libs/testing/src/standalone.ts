@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttp, loadConfig, type PlatformPorts } from '@lianban/platform';
+import { configureHttp, httpAdapter, loadConfig, type PlatformPorts } from '@lianban/platform';
 import { StandaloneModule } from '../../../apps/standalone/src/standalone.module';
 import { DemoLoader } from '../../../apps/standalone/src/demo/demo-loader';
 
@@ -29,7 +29,7 @@ export async function startStandalone(opts: { dataDir?: string; env?: Record<str
   // through POST /v1/dev/deadline-watch instead (a test may still turn the timer on).
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', DEMO: 'off', DEADLINE_WATCH_INTERVAL_MS: '0', ...opts.env }, { relay: true });
   // a start-up failure is the test's to report, not a reason to end the jest worker (Nest's default)
-  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config, opts.ports), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule.forRoot(config, opts.ports), httpAdapter(), { logger: ['error', 'warn'], abortOnError: false });
   configureHttp(app, config, 'Lianban test');
   await app.listen(0, '127.0.0.1');
   await app.get(DemoLoader).ready;

@@ -26,7 +26,7 @@ export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionCo
 const ERROR_SCHEMA = 'ApiError';
 
 /**
- * The OpenAPI side of IdempotencyInterceptor, which serves every POST: each POST operation gets
+ * The OpenAPI side of Idempotency, which serves every POST: each POST operation gets
  * the optional header and its 400/409 answers, from this one description, so no route can
  * claim the key is required or forget that it is accepted.
  */

@@ -9,6 +9,7 @@ import { actingFor, jointConferenceMembers } from '../deciders';
 import { ApiError } from '../http-errors';
 import type { RequestWithClock } from '../request-clock';
 import { authorizeCaller, authorizeScope, checkParameters, type Decision, type ScopeFacts } from './authorize';
+import { Idempotency } from './idempotency';
 
 const SCOPES_READING_THE_CASE = new Set(['case', 'task', 'appeal-reviewer', 'supervised-agency', 'dispute-decider']);
 
@@ -28,6 +29,7 @@ export function handlerRouteKey(controller: object, handler: object): string {
  * The global guard: enforces ROUTE_POLICY (libs/auth/src/policy.ts) on every route — the
  * token, the role, then the scope, reading the case from the store (never a projection) when
  * the scope depends on it. Handlers may check more (the domain's own rules), never less.
+ * A request it lets through then claims its Idempotency-Key (a refused one never does).
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
@@ -35,10 +37,20 @@ export class PolicyGuard implements CanActivate {
   private readonly keys = new WeakMap<object, string>();
   private readonly reported = new Set<string>();
 
-  constructor(private readonly tokens: TokenService, private readonly reader: CaseReader, private readonly registry: Registry) {}
+  constructor(
+    private readonly tokens: TokenService, private readonly reader: CaseReader, private readonly registry: Registry, private readonly idempotency: Idempotency,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
+    const http = ctx.switchToHttp();
+    await this.authorize(ctx, http.getRequest<RequestWithPrincipal>());
+    await this.idempotency.claim(http.getRequest<RequestWithPrincipal>(), http.getResponse());
+    return true;
+  }
+
+  /** throws the refusal, if any */
+  private async authorize(ctx: ExecutionContext, req: RequestWithPrincipal): Promise<void> {
     const handler = ctx.getHandler();
     let key = this.keys.get(handler);
     if (!key) {
@@ -53,17 +65,15 @@ export class PolicyGuard implements CanActivate {
       }
       throw new ApiError(403, 'NO_POLICY', 'this route has no authorization policy yet and serves nobody');
     }
-    if (policy.access === 'public') return true;
-    const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+    if (policy.access === 'public') return;
     const principal = await this.principal(req);
     if (principal) req.principal = principal;
     enforce(authorizeCaller(policy, principal));
-    if (!principal) return true;
+    if (!principal) return;
     const params = req.params as Record<string, string | undefined>;
     enforce(checkParameters(policy, params));
     const at = (req as unknown as RequestWithClock).lianbanNow ?? new Date().toISOString();
     enforce(authorizeScope(policy, principal, await this.facts(policy, principal, params, req.query as Record<string, unknown>, at)));
-    return true;
   }
 
   private async principal(req: RequestWithPrincipal): Promise<Principal | undefined> {

@@ -9,7 +9,7 @@ export interface IdempotencyRecord {
   fingerprint: string;
   /** null while the first request is still running */
   status: number | null;
-  /** the answer's body, encrypted (IdempotencyInterceptor) */
+  /** the answer's body, encrypted (Idempotency) */
   response: Buffer | null;
   createdAt: string;
 }

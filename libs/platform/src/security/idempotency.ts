@@ -1,13 +1,13 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
-import { from, mergeMap, type Observable } from 'rxjs';
-import { catchError } from 'rxjs/operators';
 import type { RequestWithPrincipal } from '@lianban/auth';
 import type { LianbanConfig } from '../config';
 import { ApiError, conflict } from '../http-errors';
 import { CLOCK_HEADER } from '../request-clock';
 import { CONFIG, SECURITY_STORE } from '../tokens';
+import { CLAIMED, IdempotentExpressAdapter, IdempotentReplay, type ClaimingResponse } from './idempotency-claim';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from './idempotency-key';
 import type { SecurityStore } from './security-store';
 
@@ -35,24 +35,41 @@ export function canonicalJson(value: unknown): string {
  * be random). Only successful answers are kept: a refused request changed nothing, and its retry
  * is decided again.
  *
+ * Not a Nest interceptor: any global interceptor puts every request of every route through Nest's
+ * rxjs chain (two AsyncResource.bind, deferred observables), ~0.07 ms of the event loop a B2
+ * command, though most requests carry no key. PolicyGuard claims the key once the request is
+ * authorized (`claim`), IdempotentExpressAdapter completes it before the answer is sent, and
+ * HttpErrorFilter releases it before a refusal is sent (`releaseClaim`) or sends a replay.
+ *
  * The kept answers are encrypted with a key derived from MASTER_KEY: a registration's answer holds
  * the petitioner's token, which must not lie in a table in clear.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class Idempotency implements OnApplicationBootstrap {
   private readonly key: Buffer;
 
-  constructor(@Inject(SECURITY_STORE) private readonly store: SecurityStore, @Inject(CONFIG) config: LianbanConfig) {
+  constructor(
+    @Inject(SECURITY_STORE) private readonly store: SecurityStore, @Inject(CONFIG) config: LianbanConfig, private readonly adapterHost: HttpAdapterHost,
+  ) {
     this.key = Buffer.from(hkdfSync('sha256', config.masterKey, 'lianban', 'idempotency answers', 32));
   }
 
-  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (ctx.getType() !== 'http') return next.handle();
-    const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
-    const res = ctx.switchToHttp().getResponse<Response>();
-    if (req.method !== 'POST') return next.handle();
+  onApplicationBootstrap(): void {
+    // with Nest's own adapter no answer would ever be kept, and each key would stay in use until stale
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter && !(adapter instanceof IdempotentExpressAdapter)) {
+      throw new Error('a Lianban app serves HTTP through httpAdapter() (libs/platform/src/security/idempotency.ts): Idempotency-Key answers are kept by it');
+    }
+  }
+
+  /**
+   * For an authorized POST with a key: claims it, or throws the refusal or the replay. The
+   * response then owes the claim: completed with the answer, or released on an error.
+   */
+  async claim(req: RequestWithPrincipal, res: Response): Promise<void> {
+    if (req.method !== 'POST') return;
     const key = idempotencyKeyOf(req.headers[IDEMPOTENCY_HEADER]);
-    if (key === undefined) return next.handle();
+    if (key === undefined) return;
     const scope = req.principal ? `sub:${req.principal.sub}` : 'anonymous';
     const fingerprint = createHash('sha256')
       .update(`${req.method} ${req.originalUrl}\n${String(req.headers[CLOCK_HEADER] ?? '')}\n${canonicalJson(req.body ?? null)}`)
@@ -67,17 +84,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         res.setHeader('retry-after', '1');
         throw conflict('IDEMPOTENCY_KEY_IN_USE', 'the first request with this Idempotency-Key is still being processed; retry shortly');
       }
-      res.status(r.status);
       res.setHeader('idempotent-replayed', 'true');
-      return from([this.open(scope, key, r.response)]);
+      throw new IdempotentReplay(r.status, this.open(scope, key, r.response));
     }
-    return next.handle().pipe(
-      mergeMap(async (body) => {
-        await this.store.complete(scope, key, res.statusCode, this.seal(scope, key, body));
-        return body;
-      }),
-      catchError((e: unknown) => from(this.store.release(scope, key).then(() => Promise.reject(e), () => Promise.reject(e)))),
-    );
+    (res as ClaimingResponse)[CLAIMED] = {
+      complete: (body) => this.store.complete(scope, key, res.statusCode, this.seal(scope, key, body)),
+      release: () => this.store.release(scope, key),
+    };
   }
 
   private seal(scope: string, key: string, body: unknown): Buffer {
