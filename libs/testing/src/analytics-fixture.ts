@@ -240,3 +240,12 @@ export async function writeToStore(store: EventStore, events: readonly StoredEve
     await store.append(streamId, [e], revision === 0 ? 'no-stream' : revision - 1);
   }
 }
+
+/** The two reads the history projector makes of an event store, over an array (in position order). */
+export function arrayStore(events: readonly StoredEvent[]): EventStore {
+  const sorted = [...events].sort((a, b) => a.position - b.position);
+  return {
+    readAll: async ({ after = 0, limit = 1000 } = {}) => sorted.filter((e) => e.position > after).slice(0, limit),
+    readByCase: async (caseId: string) => sorted.filter((e) => e.caseId === caseId),
+  } as unknown as EventStore;
+}

@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '@lianban/contracts';
-import type { EventStore } from '@lianban/eventstore';
-import { cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset } from '@lianban/testing/analytics-fixture';
+import { arrayStore, cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset } from '@lianban/testing/analytics-fixture';
 import { FACTS_VERSION } from './case-facts';
 import { MemoryFactsStore } from './memory-facts-store';
 import { FactsProjector } from './projector';
 import { CaseTracker, referenceVersions, type FactsVersion } from './versions';
-
-/** The two reads the projector makes of an event store, over an array. */
-function arrayStore(events: StoredEvent[]): EventStore {
-  const sorted = [...events].sort((a, b) => a.position - b.position);
-  return {
-    readAll: async ({ after = 0, limit = 1000 } = {}) => sorted.filter((e) => e.position > after).slice(0, limit),
-    readByCase: async (caseId: string) => sorted.filter((e) => e.caseId === caseId),
-  } as unknown as EventStore;
-}
 
 function byCase(events: StoredEvent[]): Map<string, StoredEvent[]> {
   const m = new Map<string, StoredEvent[]>();

@@ -43,6 +43,15 @@ interface Row {
   facts: string;
 }
 
+/** A case's last version, held in memory during a one-transaction rebuild (see `held`). */
+interface Held {
+  validFrom: string;
+  json: string;
+}
+
+/** cases whose last version is held at most: beyond it the least recently changed is written open */
+const HELD_CASES = 2000;
+
 const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: JSON.parse(r.facts) });
 
 /**
@@ -58,8 +67,18 @@ export class SqliteFactsStore implements FactsStore {
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteFactsStore['prepare']>;
   private closed = false;
+  /**
+   * Inside `inOneTransaction` only: the last version of each case recently changed, not written
+   * yet. A rebuild then writes each version once, closed by its successor, where writing it open
+   * and closing it at the case's next moment rewrote the row (1–2 KB) and its index entries, and
+   * a version replaced at the same moment is dropped before it was ever written. The rows plus
+   * these are what the store holds: every read and the COMMIT write them first.
+   */
+  private held: Map<string, Held> | null = null;
+  private readonly heldCases: number;
 
-  constructor(readonly filePath: string) {
+  constructor(readonly filePath: string, options: { heldCases?: number } = {}) {
+    this.heldCases = options.heldCases ?? HELD_CASES;
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     this.db.pragma('journal_mode = WAL');
@@ -105,15 +124,36 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async commit(changes: VersionChange[], position: number): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (position <= this.readMeta().checkpoint) return false;
-      for (const c of changes) this.applyChange(c);
-      this.stmts.setMeta.run('checkpoint', String(position));
-      return true;
-    }).immediate();
+    // a failed commit leaves no row behind (its savepoint rolls back): nor may it leave held versions
+    const before = this.held ? new Map(this.held) : null;
+    try {
+      return this.db.transaction(() => {
+        if (position <= this.readMeta().checkpoint) return false;
+        for (const c of changes) this.applyChange(c);
+        this.stmts.setMeta.run('checkpoint', String(position));
+        return true;
+      }).immediate();
+    } catch (e) {
+      if (before) this.held = before;
+      throw e;
+    }
   }
 
   private applyChange(c: VersionChange): void {
+    const held = this.held?.get(c.caseId);
+    if (held) {
+      this.held!.delete(c.caseId);
+      const first = c.insert[0]?.validFrom;
+      if (c.deleteFrom === null || c.deleteFrom > held.validFrom) {
+        // nothing written is deleted: the held version stays last, or the first insert closes it
+        if (first === undefined) return this.hold(c.caseId, held);
+        this.stmts.insert.run(c.caseId, held.validFrom, first, held.json);
+        return this.insertAll(c);
+      }
+      // replaced at its own moment: the version written before it already ends there
+      if (c.deleteFrom === held.validFrom && first === held.validFrom) return this.insertAll(c);
+      this.stmts.insert.run(c.caseId, held.validFrom, null, held.json);
+    }
     const first = c.insert[0]?.validFrom ?? null;
     if (c.deleteFrom !== null) {
       this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
@@ -122,21 +162,50 @@ export class SqliteFactsStore implements FactsStore {
     } else if (first !== null) {
       this.stmts.closeOpen.run(first, c.caseId, c.caseId);
     }
+    this.insertAll(c);
+  }
+
+  /** Writes a change's versions, each closed by the next; the last is held when a rebuild holds them. */
+  private insertAll(c: VersionChange): void {
+    const last = c.insert.length - 1;
     c.insert.forEach((v, i) => {
-      this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, v.json ?? JSON.stringify(v.facts));
+      const json = v.json ?? JSON.stringify(v.facts);
+      if (i === last && this.held) this.hold(c.caseId, { validFrom: v.validFrom, json });
+      else this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, json);
     });
   }
 
+  private hold(caseId: string, v: Held): void {
+    const held = this.held!;
+    held.set(caseId, v);
+    if (held.size > this.heldCases) {
+      // Map order is insertion order: the least recently changed case is written open
+      const [oldest, o] = held.entries().next().value as [string, Held];
+      held.delete(oldest);
+      this.stmts.insert.run(oldest, o.validFrom, null, o.json);
+    }
+  }
+
+  /** Writes every held version, open: the rows alone then are what the store holds. */
+  private writeHeld(): void {
+    if (!this.held?.size) return;
+    for (const [caseId, v] of this.held) this.stmts.insert.run(caseId, v.validFrom, null, v.json);
+    this.held.clear();
+  }
+
   async factsAt(at: string | null): Promise<CaseFacts[]> {
+    this.writeHeld();
     const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
     return rows.map((r) => JSON.parse(r.facts) as CaseFacts);
   }
 
   async versions(caseId: string): Promise<FactsVersion[]> {
+    this.writeHeld();
     return (this.stmts.ofCase.all(caseId) as Row[]).map(toVersion);
   }
 
   async *allVersions(): AsyncIterable<FactsVersion[]> {
+    this.writeHeld();
     let after = '';
     for (;;) {
       // paged by case so a page never splits a case (verify compares whole cases)
@@ -154,6 +223,7 @@ export class SqliteFactsStore implements FactsStore {
       this.stmts.deleteFrom.run(caseId, '');
       for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, JSON.stringify(v.facts));
     }).immediate();
+    this.held?.delete(caseId);
   }
 
   async reset(version: string): Promise<void> {
@@ -164,6 +234,7 @@ export class SqliteFactsStore implements FactsStore {
       this.stmts.setMeta.run('version', version);
       this.stmts.setMeta.run('generation', String(generation));
     }).immediate();
+    this.held?.clear();
   }
 
   /**
@@ -173,12 +244,22 @@ export class SqliteFactsStore implements FactsStore {
    */
   inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('BEGIN IMMEDIATE');
+    this.held = new Map();
     return fn().then(
       (v) => {
+        try {
+          this.writeHeld();
+        } catch (e) {
+          this.held = null;
+          this.db.exec('ROLLBACK');
+          throw e;
+        }
+        this.held = null;
         this.db.exec('COMMIT');
         return v;
       },
       (e: unknown) => {
+        this.held = null;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw e;
       },
