@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '@lianban/contracts';
-import { arrayStore, quarter4Dataset, quarterDataset } from '@lianban/testing/analytics-fixture';
+import { arrayStore, quarter4Dataset, quarterDataset, registeredFacts } from '@lianban/testing/analytics-fixture';
 import { tempDataDir } from '@lianban/testing/standalone';
-import type { CaseFacts } from './case-facts';
 import type { FactsStore } from './facts-store';
 import { MemoryFactsStore } from './memory-facts-store';
 import { FactsProjector } from './projector';
@@ -35,7 +34,7 @@ describe('SqliteFactsStore: a file of the old layout', () => {
       expect(await store.meta()).toEqual({ checkpoint: 0, version: null, generation: 4 });
       expect(await store.factsAt(null)).toEqual([]);
       await store.reset('case-facts/test');
-      expect(await store.commit([{ caseId: 'c1', deleteFrom: null, insert: [{ validFrom: '2025-01-01T00:00:00.000Z', facts: { caseId: 'c1' } as never }] }], 1)).toBe(true);
+      expect(await store.commit([{ caseId: 'c1', deleteFrom: null, insert: [{ validFrom: '2025-01-01T00:00:00.000Z', facts: registeredFacts('c1', 'N-1') }] }], 1)).toBe(true);
     } finally {
       await store.close();
     }
@@ -94,7 +93,7 @@ function countingFile(): { file: string; writes: () => { updates: number; delete
 
 const fixtureEvents = [...quarterDataset(), ...quarter4Dataset().map((e) => ({ ...e, position: e.position + 1000 }))];
 const at = (day: number) => new Date(Date.UTC(2025, 0, day)).toISOString();
-const facts = (caseId: string, n: number) => ({ caseId, caseNumber: `N-${n}` }) as unknown as CaseFacts;
+const facts = (caseId: string, n: number) => registeredFacts(caseId, `N-${n}`);
 
 describe('SqliteFactsStore: a rebuild in one transaction', () => {
   it('writes each version once, closed by the next, where commit by commit closed it with an UPDATE; the rows are the same', async () => {

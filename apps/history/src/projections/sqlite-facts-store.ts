@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CaseFacts } from './case-facts';
+import { decodeFacts, encodeFacts, type CaseFacts } from './case-facts';
 import type { FactsStore, ProjectionMeta } from './facts-store';
 import type { FactsVersion, VersionChange } from './versions';
 
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS projection_meta (
 `;
 
 /**
- * A rowid table, not WITHOUT ROWID: a row's facts (1–2 KB of JSON) fit in a table leaf page,
+ * A rowid table, not WITHOUT ROWID: a row's facts (0.5–1 KB, encodeFacts) fit in a table leaf page,
  * where a WITHOUT ROWID b-tree spills every row of more than ~1 KB into an overflow page of its
  * own (4 KB a version, and closing a version rewrote the chain): a rebuild wrote 4× the bytes.
  * case_id ends the index as the primary key ended it before, so the rows of a read by moment
@@ -52,7 +52,7 @@ interface Held {
 /** cases whose last version is held at most: beyond it the least recently changed is written open */
 const HELD_CASES = 2000;
 
-const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: JSON.parse(r.facts) });
+const toVersion = (r: Row): FactsVersion => ({ caseId: r.case_id, validFrom: r.valid_from, validTo: r.valid_to, facts: decodeFacts(r.facts) });
 
 /**
  * The projection store of the embedded mode: `projections.sqlite` under DATA_DIR, a file of its
@@ -70,7 +70,7 @@ export class SqliteFactsStore implements FactsStore {
   /**
    * Inside `inOneTransaction` only: the last version of each case recently changed, not written
    * yet. A rebuild then writes each version once, closed by its successor, where writing it open
-   * and closing it at the case's next moment rewrote the row (1–2 KB) and its index entries, and
+   * and closing it at the case's next moment rewrote the row and its index entries, and
    * a version replaced at the same moment is dropped before it was ever written. The rows plus
    * these are what the store holds: every read and the COMMIT write them first.
    */
@@ -169,7 +169,7 @@ export class SqliteFactsStore implements FactsStore {
   private insertAll(c: VersionChange): void {
     const last = c.insert.length - 1;
     c.insert.forEach((v, i) => {
-      const json = v.json ?? JSON.stringify(v.facts);
+      const json = v.json ?? encodeFacts(v.facts);
       if (i === last && this.held) this.hold(c.caseId, { validFrom: v.validFrom, json });
       else this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, json);
     });
@@ -196,7 +196,7 @@ export class SqliteFactsStore implements FactsStore {
   async factsAt(at: string | null): Promise<CaseFacts[]> {
     this.writeHeld();
     const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
-    return rows.map((r) => JSON.parse(r.facts) as CaseFacts);
+    return rows.map((r) => decodeFacts(r.facts));
   }
 
   async versions(caseId: string): Promise<FactsVersion[]> {
@@ -221,7 +221,7 @@ export class SqliteFactsStore implements FactsStore {
   async replaceCase(caseId: string, versions: FactsVersion[]): Promise<void> {
     this.db.transaction(() => {
       this.stmts.deleteFrom.run(caseId, '');
-      for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, JSON.stringify(v.facts));
+      for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, encodeFacts(v.facts));
     }).immediate();
     this.held?.delete(caseId);
   }
