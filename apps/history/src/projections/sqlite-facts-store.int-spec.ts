@@ -122,7 +122,8 @@ describe('SqliteFactsStore: a rebuild in one transaction', () => {
   });
 
   it('a commit that fails inside it leaves neither rows nor held versions behind; a failed rebuild writes nothing', async () => {
-    const store = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-held-'), 'projections.sqlite'));
+    // on this thread: a failure on the writer thread is answered a page later, and fails the whole rebuild (below)
+    const store = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-held-'), 'projections.sqlite'), { writerThread: false });
     await store.reset('test/1');
     await store.inOneTransaction(async () => {
       await store.commit([{ caseId: 'c1', deleteFrom: null, insert: [{ validFrom: at(1), facts: facts('c1', 1) }, { validFrom: at(2), facts: facts('c1', 2) }] }], 1);
@@ -146,6 +147,24 @@ describe('SqliteFactsStore: a rebuild in one transaction', () => {
     expect((await all(store)).map((v) => [v.caseId, v.validFrom, v.validTo])).toEqual([
       ['c1', at(1), at(2)], ['c1', at(2), at(3)], ['c1', at(3), at(4)], ['c1', at(4), null],
     ]);
+    await store.close();
+  });
+});
+
+describe('SqliteFactsStore: a rebuild on the writer thread', () => {
+  it('a write that fails there fails the rebuild, which leaves the rows as they were', async () => {
+    const store = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-writer-'), 'projections.sqlite'));
+    await store.reset('test/1');
+    await store.commit([{ caseId: 'c1', deleteFrom: null, insert: [{ validFrom: at(1), facts: facts('c1', 1) }] }], 1);
+    const rebuild = store.inOneTransaction(async () => {
+      await store.commit([{ caseId: 'c2', deleteFrom: null, insert: [{ validFrom: at(1), facts: facts('c2', 1) }] }], 2);
+      // the same version twice in one change breaks the unique key on the writer thread
+      await store.commit([{ caseId: 'c3', deleteFrom: null, insert: [{ validFrom: at(1), facts: facts('c3', 1) }, { validFrom: at(1), facts: facts('c3', 2) }] }], 3);
+      await store.commit([{ caseId: 'c4', deleteFrom: null, insert: [{ validFrom: at(1), facts: facts('c4', 1) }] }], 4);
+    });
+    await expect(rebuild).rejects.toThrow(/UNIQUE/);
+    expect((await all(store)).map((v) => [v.caseId, v.validTo])).toEqual([['c1', null]]);
+    expect((await store.meta()).checkpoint).toBe(1);
     await store.close();
   });
 });

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeFacts, encodeFacts, type CaseFacts } from './case-facts';
 import type { FactsStore, ProjectionMeta } from './facts-store';
+import { FactsWriter } from './facts-writer';
 import type { FactsVersion, VersionChange } from './versions';
 
 export const PROJECTIONS_FILE_NAME = 'projections.sqlite';
@@ -43,6 +44,26 @@ interface Row {
   facts: string;
 }
 
+const SQL = {
+  meta: 'SELECT key, value FROM projection_meta',
+  setMeta: 'INSERT INTO projection_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  deleteAll: 'DELETE FROM case_versions',
+  deleteFrom: 'DELETE FROM case_versions WHERE case_id = ? AND valid_from >= ?',
+  closeLast: `UPDATE case_versions SET valid_to = ?
+    WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?)`,
+  // only a case's last version can be open: found by the (case_id, valid_from) index alone,
+  // where `case_id = ? AND valid_to IS NULL` read every version of the case to test valid_to
+  closeOpen: `UPDATE case_versions SET valid_to = ?
+    WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?) AND valid_to IS NULL`,
+  insert: 'INSERT INTO case_versions (case_id, valid_from, valid_to, facts) VALUES (?, ?, ?, ?)',
+  current: 'SELECT facts FROM case_versions WHERE valid_to IS NULL',
+  at: 'SELECT facts FROM case_versions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)',
+  ofCase: 'SELECT * FROM case_versions WHERE case_id = ? ORDER BY valid_from',
+  caseIdsAfter: 'SELECT DISTINCT case_id FROM case_versions WHERE case_id > ? ORDER BY case_id LIMIT ?',
+  range: 'SELECT * FROM case_versions WHERE case_id > ? AND case_id <= ? ORDER BY case_id, valid_from',
+};
+type Statement = keyof typeof SQL;
+
 /** A case's last version, held in memory during a one-transaction rebuild (see `held`). */
 interface Held {
   validFrom: string;
@@ -76,9 +97,13 @@ export class SqliteFactsStore implements FactsStore {
    */
   private held: Map<string, Held> | null = null;
   private readonly heldCases: number;
+  /** inside `inOneTransaction` on a file: the thread that holds the transaction and writes */
+  private writer: FactsWriter | null = null;
+  private readonly writerThread: boolean;
 
-  constructor(readonly filePath: string, options: { heldCases?: number } = {}) {
+  constructor(readonly filePath: string, options: { heldCases?: number; writerThread?: boolean } = {}) {
     this.heldCases = options.heldCases ?? HELD_CASES;
+    this.writerThread = options.writerThread ?? true;
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     this.db.pragma('journal_mode = WAL');
@@ -110,7 +135,11 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   async meta(): Promise<ProjectionMeta> {
-    return this.readMeta();
+    return this.currentMeta();
+  }
+
+  private currentMeta(): ProjectionMeta {
+    return this.writer ? { ...this.writer.meta } : this.readMeta();
   }
 
   private readMeta(): ProjectionMeta {
@@ -127,16 +156,40 @@ export class SqliteFactsStore implements FactsStore {
     // a failed commit leaves no row behind (its savepoint rolls back): nor may it leave held versions
     const before = this.held ? new Map(this.held) : null;
     try {
-      return this.db.transaction(() => {
-        if (position <= this.readMeta().checkpoint) return false;
+      let applied = false;
+      await this.atomically(() => {
+        if (position <= this.currentMeta().checkpoint) return;
         for (const c of changes) this.applyChange(c);
-        this.stmts.setMeta.run('checkpoint', String(position));
-        return true;
-      }).immediate();
+        this.run('setMeta', 'checkpoint', String(position));
+        applied = true;
+      });
+      if (applied && this.writer) this.writer.meta.checkpoint = position;
+      return applied;
     } catch (e) {
       if (before) this.held = before;
       throw e;
     }
+  }
+
+  /** Writes as one: a transaction of this connection, or one batch of the writer thread's. */
+  private async atomically(fn: () => void): Promise<void> {
+    if (!this.writer) return void this.db.transaction(fn).immediate();
+    try {
+      fn();
+    } catch (e) {
+      this.writer.ops = [];
+      throw e;
+    }
+    await this.writer.send();
+  }
+
+  private run(statement: Statement, ...args: unknown[]): void {
+    if (this.writer) this.writer.ops.push([statement, ...args]);
+    else this.stmts[statement].run(...args);
+  }
+
+  private async all<R>(statement: Statement, ...args: unknown[]): Promise<R[]> {
+    return (this.writer ? await this.writer.all(statement, args) : this.stmts[statement].all(...args)) as R[];
   }
 
   private applyChange(c: VersionChange): void {
@@ -147,20 +200,20 @@ export class SqliteFactsStore implements FactsStore {
       if (c.deleteFrom === null || c.deleteFrom > held.validFrom) {
         // nothing written is deleted: the held version stays last, or the first insert closes it
         if (first === undefined) return this.hold(c.caseId, held);
-        this.stmts.insert.run(c.caseId, held.validFrom, first, held.json);
+        this.run('insert', c.caseId, held.validFrom, first, held.json);
         return this.insertAll(c);
       }
       // replaced at its own moment: the version written before it already ends there
       if (c.deleteFrom === held.validFrom && first === held.validFrom) return this.insertAll(c);
-      this.stmts.insert.run(c.caseId, held.validFrom, null, held.json);
+      this.run('insert', c.caseId, held.validFrom, null, held.json);
     }
     const first = c.insert[0]?.validFrom ?? null;
     if (c.deleteFrom !== null) {
-      this.stmts.deleteFrom.run(c.caseId, c.deleteFrom);
+      this.run('deleteFrom', c.caseId, c.deleteFrom);
       // what is left last may have been closed by a version just deleted
-      this.stmts.closeLast.run(first, c.caseId, c.caseId);
+      this.run('closeLast', first, c.caseId, c.caseId);
     } else if (first !== null) {
-      this.stmts.closeOpen.run(first, c.caseId, c.caseId);
+      this.run('closeOpen', first, c.caseId, c.caseId);
     }
     this.insertAll(c);
   }
@@ -171,7 +224,7 @@ export class SqliteFactsStore implements FactsStore {
     c.insert.forEach((v, i) => {
       const json = v.json ?? encodeFacts(v.facts);
       if (i === last && this.held) this.hold(c.caseId, { validFrom: v.validFrom, json });
-      else this.stmts.insert.run(c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, json);
+      else this.run('insert', c.caseId, v.validFrom, c.insert[i + 1]?.validFrom ?? null, json);
     });
   }
 
@@ -182,26 +235,26 @@ export class SqliteFactsStore implements FactsStore {
       // Map order is insertion order: the least recently changed case is written open
       const [oldest, o] = held.entries().next().value as [string, Held];
       held.delete(oldest);
-      this.stmts.insert.run(oldest, o.validFrom, null, o.json);
+      this.run('insert', oldest, o.validFrom, null, o.json);
     }
   }
 
   /** Writes every held version, open: the rows alone then are what the store holds. */
   private writeHeld(): void {
     if (!this.held?.size) return;
-    for (const [caseId, v] of this.held) this.stmts.insert.run(caseId, v.validFrom, null, v.json);
+    for (const [caseId, v] of this.held) this.run('insert', caseId, v.validFrom, null, v.json);
     this.held.clear();
   }
 
   async factsAt(at: string | null): Promise<CaseFacts[]> {
     this.writeHeld();
-    const rows = (at === null ? this.stmts.current.all() : this.stmts.at.all(at, at)) as { facts: string }[];
+    const rows = await (at === null ? this.all<{ facts: string }>('current') : this.all<{ facts: string }>('at', at, at));
     return rows.map((r) => decodeFacts(r.facts));
   }
 
   async versions(caseId: string): Promise<FactsVersion[]> {
     this.writeHeld();
-    return (this.stmts.ofCase.all(caseId) as Row[]).map(toVersion);
+    return (await this.all<Row>('ofCase', caseId)).map(toVersion);
   }
 
   async *allVersions(): AsyncIterable<FactsVersion[]> {
@@ -209,31 +262,33 @@ export class SqliteFactsStore implements FactsStore {
     let after = '';
     for (;;) {
       // paged by case so a page never splits a case (verify compares whole cases)
-      const ids = this.stmts.caseIdsAfter.all(after, 500) as { case_id: string }[];
+      const ids = await this.all<{ case_id: string }>('caseIdsAfter', after, 500);
       if (ids.length === 0) return;
       const last = ids[ids.length - 1].case_id;
-      const rows = this.stmts.range.all(after, last) as Row[];
+      const rows = await this.all<Row>('range', after, last);
       yield rows.map(toVersion);
       after = last;
     }
   }
 
   async replaceCase(caseId: string, versions: FactsVersion[]): Promise<void> {
-    this.db.transaction(() => {
-      this.stmts.deleteFrom.run(caseId, '');
-      for (const v of versions) this.stmts.insert.run(caseId, v.validFrom, v.validTo, encodeFacts(v.facts));
-    }).immediate();
+    await this.atomically(() => {
+      this.run('deleteFrom', caseId, '');
+      for (const v of versions) this.run('insert', caseId, v.validFrom, v.validTo, encodeFacts(v.facts));
+    });
     this.held?.delete(caseId);
   }
 
   async reset(version: string): Promise<void> {
-    this.db.transaction(() => {
-      const generation = this.readMeta().generation + 1;
-      this.db.exec('DELETE FROM case_versions');
-      this.stmts.setMeta.run('checkpoint', '0');
-      this.stmts.setMeta.run('version', version);
-      this.stmts.setMeta.run('generation', String(generation));
-    }).immediate();
+    let meta: ProjectionMeta | null = null;
+    await this.atomically(() => {
+      meta = { checkpoint: 0, version, generation: this.currentMeta().generation + 1 };
+      this.run('deleteAll');
+      this.run('setMeta', 'checkpoint', '0');
+      this.run('setMeta', 'version', version);
+      this.run('setMeta', 'generation', String(meta.generation));
+    });
+    if (this.writer) this.writer.meta = meta!;
     this.held?.clear();
   }
 
@@ -242,28 +297,26 @@ export class SqliteFactsStore implements FactsStore {
    * its thousands of batches at the speed of one, and readers in other processes keep seeing the
    * old rows until it commits (WAL).
    */
-  inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec('BEGIN IMMEDIATE');
+  async inOneTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    const writer = this.writerThread && this.filePath !== ':memory:' ? await FactsWriter.start(this.filePath, SQL) : null;
+    if (!writer) this.db.exec('BEGIN IMMEDIATE');
+    this.writer = writer;
     this.held = new Map();
-    return fn().then(
-      (v) => {
-        try {
-          this.writeHeld();
-        } catch (e) {
-          this.held = null;
-          this.db.exec('ROLLBACK');
-          throw e;
-        }
-        this.held = null;
-        this.db.exec('COMMIT');
-        return v;
-      },
-      (e: unknown) => {
-        this.held = null;
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
-      },
-    );
+    try {
+      const v = await fn();
+      this.writeHeld();
+      if (writer) await writer.commit();
+      else this.db.exec('COMMIT');
+      return v;
+    } catch (e) {
+      if (writer) await writer.rollback();
+      else if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    } finally {
+      this.writer = null;
+      this.held = null;
+      await writer?.stop();
+    }
   }
 
   async close(): Promise<void> {
@@ -273,27 +326,8 @@ export class SqliteFactsStore implements FactsStore {
   }
 
   private prepare() {
-    const db = this.db;
-    return {
-      meta: db.prepare('SELECT key, value FROM projection_meta'),
-      setMeta: db.prepare('INSERT INTO projection_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      deleteFrom: db.prepare('DELETE FROM case_versions WHERE case_id = ? AND valid_from >= ?'),
-      closeLast: db.prepare(
-        `UPDATE case_versions SET valid_to = ?
-         WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?)`,
-      ),
-      // only a case's last version can be open: found by the (case_id, valid_from) index alone,
-      // where `case_id = ? AND valid_to IS NULL` read every version of the case to test valid_to
-      closeOpen: db.prepare(
-        `UPDATE case_versions SET valid_to = ?
-         WHERE case_id = ? AND valid_from = (SELECT MAX(valid_from) FROM case_versions WHERE case_id = ?) AND valid_to IS NULL`,
-      ),
-      insert: db.prepare('INSERT INTO case_versions (case_id, valid_from, valid_to, facts) VALUES (?, ?, ?, ?)'),
-      current: db.prepare('SELECT facts FROM case_versions WHERE valid_to IS NULL'),
-      at: db.prepare('SELECT facts FROM case_versions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)'),
-      ofCase: db.prepare('SELECT * FROM case_versions WHERE case_id = ? ORDER BY valid_from'),
-      caseIdsAfter: db.prepare('SELECT DISTINCT case_id FROM case_versions WHERE case_id > ? ORDER BY case_id LIMIT ?'),
-      range: db.prepare('SELECT * FROM case_versions WHERE case_id > ? AND case_id <= ? ORDER BY case_id, valid_from'),
-    };
+    const stmts = {} as Record<keyof typeof SQL, Database.Statement>;
+    for (const [k, sql] of Object.entries(SQL)) stmts[k as keyof typeof SQL] = this.db.prepare(sql);
+    return stmts;
   }
 }
