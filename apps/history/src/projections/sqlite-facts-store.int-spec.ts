@@ -152,6 +152,27 @@ describe('SqliteFactsStore: a rebuild in one transaction', () => {
 });
 
 describe('SqliteFactsStore: a rebuild on the writer thread', () => {
+  it('starts one thread per rebuild of a file, which writes what the rebuild on this thread writes', async () => {
+    // the module object the writer reads Worker from (an import here would be a copy of it)
+    const threads = jest.requireActual<typeof import('node:worker_threads')>('node:worker_threads');
+    const { Worker } = threads;
+    const started = jest.spyOn(threads, 'Worker').mockImplementation((...args) => new Worker(...args));
+    try {
+      const onThread = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-writer-'), 'projections.sqlite'), { writerThread: false });
+      const expected = await onThread.inOneTransaction(() => rebuilt(fixtureEvents, onThread, 5));
+      await onThread.close();
+      expect(started).not.toHaveBeenCalled();
+      const store = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-writer-'), 'projections.sqlite'));
+      await store.inOneTransaction(() => rebuilt(fixtureEvents, store, 5));
+      expect(started).toHaveBeenCalledTimes(1);
+      expect(await all(store)).toEqual(expected);
+      expect((await store.meta()).checkpoint).toBe(fixtureEvents[fixtureEvents.length - 1].position);
+      await store.close();
+    } finally {
+      started.mockRestore();
+    }
+  });
+
   it('a write that fails there fails the rebuild, which leaves the rows as they were', async () => {
     const store = new SqliteFactsStore(path.join(tempDataDir('lianban-facts-writer-'), 'projections.sqlite'));
     await store.reset('test/1');
