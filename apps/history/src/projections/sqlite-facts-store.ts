@@ -161,9 +161,9 @@ export class SqliteFactsStore implements FactsStore {
         if (position <= this.currentMeta().checkpoint) return;
         for (const c of changes) this.applyChange(c);
         this.run('setMeta', 'checkpoint', String(position));
+        if (this.writer) this.writer.meta.checkpoint = position;
         applied = true;
       });
-      if (applied && this.writer) this.writer.meta.checkpoint = position;
       return applied;
     } catch (e) {
       if (before) this.held = before;
