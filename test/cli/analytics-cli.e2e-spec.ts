@@ -87,9 +87,10 @@ describe('analytics CLIs: seed, replay, verify', () => {
 
   it('verify reports a stored projection that differs, with the case and the field, and exits 1; replay --case repairs it', async () => {
     const file = path.join(dir, 'projections.sqlite');
-    const [victim] = rows(file, "SELECT case_id, valid_from FROM case_versions WHERE valid_to IS NULL AND facts LIKE '%\"channel\":\"online\"%' ORDER BY case_id LIMIT 1") as { case_id: string; valid_from: string }[];
+    const [victim] = rows(file, "SELECT case_id, valid_from FROM case_versions WHERE valid_to IS NULL AND facts LIKE '%,\"online\",%' ORDER BY case_id LIMIT 1") as { case_id: string; valid_from: string }[];
     const db = new Database(file);
-    db.prepare(`UPDATE case_versions SET facts = replace(facts, '"channel":"online"', '"channel":"letter"') WHERE case_id = ? AND valid_from = ?`).run(victim.case_id, victim.valid_from);
+    // the stored form has no key names (encodeFacts): "online" is only ever a channel
+    db.prepare(`UPDATE case_versions SET facts = replace(facts, ',"online",', ',"letter",') WHERE case_id = ? AND valid_from = ?`).run(victim.case_id, victim.valid_from);
     db.close();
 
     const bad = await run('verify', ['--data-dir', dir]);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, Region, StoredEvent } from '@lianban/contracts';
 import type { EventStore } from '@lianban/eventstore';
 import { HybridLogicalClock } from '@lianban/domain';
+import type { CaseFacts } from '../../../apps/history/src/projections/case-facts';
 import { CaseSimulator, type SimEvent } from '../../../scripts/analytics/simulator';
 
 /** A China-local moment written the way people write it: `cn('2025-01-06 09:00')`. */
@@ -239,4 +240,22 @@ export async function writeToStore(store: EventStore, events: readonly StoredEve
   for (const { streamId, revision, position: _p, recordedAt: _r, ...e } of events) {
     await store.append(streamId, [e], revision === 0 ? 'no-stream' : revision - 1);
   }
+}
+
+/** The two reads the history projector makes of an event store, over an array (in position order). */
+export function arrayStore(events: readonly StoredEvent[]): EventStore {
+  const sorted = [...events].sort((a, b) => a.position - b.position);
+  return {
+    readAll: async ({ after = 0, limit = 1000 } = {}) => sorted.filter((e) => e.position > after).slice(0, limit),
+    readByCase: async (caseId: string) => sorted.filter((e) => e.caseId === caseId),
+  } as unknown as EventStore;
+}
+
+/** Facts of a case registered and nothing more: what a projection store's own specs store. */
+export function registeredFacts(caseId: string, caseNumber: string): CaseFacts {
+  return {
+    caseId, caseNumber, subject: '', region: 'cq', regionCode: '500112', channel: 'online',
+    registeredAt: '2025-01-01T00:00:00.000Z', routeDueAt: '2025-01-16T15:59:59.999Z', routedAt: null, routedOut: false,
+    leadAgencyId: null, answeredAt: null, concludedAt: null, rating: null, ratedAt: null, repeats: [], tasks: [], extensions: [], appeals: [],
+  };
 }

@@ -1,15 +1,14 @@
 import * as path from 'node:path';
 import { SqliteEventStore } from '@lianban/eventstore';
-import { cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset, writeToStore } from '@lianban/testing/analytics-fixture';
+import { cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset, registeredFacts, writeToStore } from '@lianban/testing/analytics-fixture';
 import { tempDataDir } from '@lianban/testing/standalone';
-import type { CaseFacts } from './case-facts';
 import type { FactsStore } from './facts-store';
 import { MemoryFactsStore } from './memory-facts-store';
 import { FactsProjector } from './projector';
 import { SqliteFactsStore } from './sqlite-facts-store';
 import type { FactsVersion } from './versions';
 
-const facts = (caseId: string, n: number) => ({ caseId, caseNumber: `N-${n}` }) as unknown as CaseFacts;
+const facts = (caseId: string, n: number) => registeredFacts(caseId, `N-${n}`);
 
 async function all(store: FactsStore): Promise<FactsVersion[]> {
   const out: FactsVersion[] = [];

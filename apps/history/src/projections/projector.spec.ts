@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '@lianban/contracts';
-import type { EventStore } from '@lianban/eventstore';
-import { cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset } from '@lianban/testing/analytics-fixture';
-import { FACTS_VERSION } from './case-facts';
+import { arrayStore, cn, FIXTURE_CASE_IDS as ID, quarter4Dataset, quarterDataset } from '@lianban/testing/analytics-fixture';
+import { decodeFacts, encodeFacts, FACTS_VERSION } from './case-facts';
 import { MemoryFactsStore } from './memory-facts-store';
 import { FactsProjector } from './projector';
 import { CaseTracker, referenceVersions, type FactsVersion } from './versions';
-
-/** The two reads the projector makes of an event store, over an array. */
-function arrayStore(events: StoredEvent[]): EventStore {
-  const sorted = [...events].sort((a, b) => a.position - b.position);
-  return {
-    readAll: async ({ after = 0, limit = 1000 } = {}) => sorted.filter((e) => e.position > after).slice(0, limit),
-    readByCase: async (caseId: string) => sorted.filter((e) => e.caseId === caseId),
-  } as unknown as EventStore;
-}
 
 function byCase(events: StoredEvent[]): Map<string, StoredEvent[]> {
   const m = new Map<string, StoredEvent[]>();
@@ -59,6 +49,24 @@ describe('case facts versions', () => {
     expect(a[5].facts).toMatchObject({ answeredAt: cn('2025-02-20 09:00'), leadAgencyId: '500112-rsj' });
     expect(a[5].validTo).toBe(cn('2025-02-25 09:00'));
     expect(a[6].validTo).toBeNull();
+  });
+
+  it('the stored form of facts decodes to the same facts, keys in the same order, and spells no key name', () => {
+    let versions = 0;
+    for (const [caseId, es] of byCase(events)) {
+      for (const v of referenceVersions(caseId, es)) {
+        const stored = encodeFacts(v.facts);
+        expect(JSON.stringify(decodeFacts(stored))).toBe(JSON.stringify(v.facts));
+        expect(stored).not.toMatch(/"(caseId|tasks|agencyId|handleDue|dueAt|decisionDue|at)":/);
+        versions += 1;
+      }
+    }
+    // the fixture's versions have every kind of part: tasks ended each way, extensions, appeals with hearings
+    const last = [...byCase(events).keys()].map((id) => referenceVersions(id, byCase(events).get(id)!).at(-1)!.facts);
+    expect(new Set(last.flatMap((f) => f.tasks.map((t) => t.ended)))).toEqual(new Set([null, 'released', 'returned', 'transferred']));
+    expect(last.some((f) => f.extensions.length > 0 && f.tasks.some((t) => t.handleDue.length > 1))).toBe(true);
+    expect(last.some((f) => f.appeals.some((a) => a.decisionDue.length > 1 && a.decidedAt))).toBe(true);
+    expect(versions).toBeGreaterThan(50);
   });
 
   it('a full projection run equals the reference, whatever the page size and however few cases stay in memory', async () => {

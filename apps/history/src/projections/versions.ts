@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@lianban/contracts';
 import { iso } from '../moment';
-import { evolveFold, factsOf, initialFoldState, type CaseFacts, type FoldState } from './case-facts';
+import { encodeFacts, evolveFold, factsOf, initialFoldState, type CaseFacts, type FoldState } from './case-facts';
 
 /**
  * A case's facts as they stood from `validFrom` (inclusive) until `validTo` (exclusive; null:
@@ -29,7 +29,7 @@ export interface VersionChange {
 export interface VersionInsert {
   validFrom: string;
   facts: CaseFacts;
-  /** `JSON.stringify(facts)` when the one who made the change already made it: a store then writes it as it is */
+  /** `encodeFacts(facts)` when the one who made the change already made it: a store then writes it as it is */
   json?: string;
 }
 
@@ -50,7 +50,7 @@ export function referenceVersions(caseId: string, events: readonly StoredEvent[]
     for (const e of inStoreOrder) if (iso(e.occurredAt) <= t) s = evolveFold(s, e);
     const facts = factsOf(s);
     if (!facts) continue;
-    const json = JSON.stringify(facts);
+    const json = encodeFacts(facts);
     if (json === lastJson) continue;
     if (out.length > 0) out[out.length - 1].validTo = t;
     out.push({ caseId, validFrom: t, validTo: null, facts });
@@ -86,9 +86,9 @@ export class CaseTracker {
     t.lastAt = sorted.length ? iso(sorted[sorted.length - 1].occurredAt) : null;
     const last = versions[versions.length - 1];
     const prev = versions[versions.length - 2];
-    t.lastJson = last ? JSON.stringify(last.facts) : null;
+    t.lastJson = last ? encodeFacts(last.facts) : null;
     t.lastFrom = last?.validFrom ?? null;
-    t.prevJson = prev ? JSON.stringify(prev.facts) : null;
+    t.prevJson = prev ? encodeFacts(prev.facts) : null;
     return { tracker: t, versions };
   }
 
@@ -104,7 +104,7 @@ export class CaseTracker {
     this.state = evolveFold(this.state, e);
     const facts = factsOf(this.state);
     if (!facts) return null;
-    const json = JSON.stringify(facts);
+    const json = encodeFacts(facts);
     if (json === this.lastJson) return null;
     if (this.lastFrom === at) {
       // the same moment as the open version: that version never stood on its own

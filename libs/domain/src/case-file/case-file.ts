@@ -2,7 +2,7 @@ import { AppealEventTypes as A, type AppealEvent } from '../appeal/appeal.events
 import { addCalendarDays, addWorkingDays } from '../calendar';
 import { CaseEventTypes as C, type CaseEvent, type ReceptionRecord, type SealedPetitioner } from '../case/case.events';
 import type { Recorded } from '../shared/events';
-import { isAfter } from '../shared/time';
+import { isAfter, isCanonicalInstant } from '../shared/time';
 import {
   LIMITS, type AppealKind, type AppealOutcome, type AssignmentMode, type Channel, type DemandClass, type Leader, type LimitKind, type Rating,
   type ReplyOutcome, type Route, type TaskRole,
@@ -185,9 +185,6 @@ export function evolveCaseFile(f: CaseFile | null, e: CaseFileEvent): CaseFile |
   return next;
 }
 
-/** `YYYY-MM-DDTHH:mm:ss.sssZ` with days up to 28: any such string is a real instant, and parses to it. */
-const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
 /**
  * isAfter without parsing in the common case: fixed-width UTC strings of real instants sort as
  * their instants do. Anything else (other offsets, days 29–31 that may roll over, invalid
@@ -195,7 +192,7 @@ const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|
  */
 function laterThan(a: string, b: string): boolean {
   if (a === b) return false;
-  if (CANONICAL_ISO.test(a) && CANONICAL_ISO.test(b)) return a > b;
+  if (isCanonicalInstant(a) && isCanonicalInstant(b)) return a > b;
   return isAfter(a, b);
 }
 

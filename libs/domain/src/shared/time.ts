@@ -13,3 +13,15 @@ export function ensureNotBefore(at: string, lastEventAt: string | null): void {
 export function isAfter(a: string, b: string): boolean {
   return Date.parse(a) > Date.parse(b);
 }
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with days up to 28: any such string is a real instant, and parses to it. */
+const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * Whether `at` is already what `new Date(at).toISOString()` makes of it, known without parsing:
+ * such fixed-width UTC strings sort as their instants do. False says nothing (days 29–31 may roll
+ * over, other offsets, invalid dates): those go through Date.parse.
+ */
+export function isCanonicalInstant(at: string): boolean {
+  return CANONICAL_ISO.test(at);
+}
