@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { NewEvent } from '@lianban/contracts';
 import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
 import { runImportContract } from '@lianban/testing/import-contract';
-import { StreamConflictError, type EventStore } from '../port';
+import { StreamConflictError, type EventStore, type LeanEvent } from '../port';
 import { createEventStore } from '../factory';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -197,6 +197,20 @@ describe('PostgresEventStore specifics', () => {
     ]);
     await expect(store.append(streamId, [event()], 2)).rejects.toBeInstanceOf(StreamConflictError);
     await expect(store.append(streamId, [event()], 'no-stream')).rejects.toBeInstanceOf(StreamConflictError);
+  });
+
+  it('answers readAllLean with only the lean fields of readAll\'s events', async () => {
+    const head = await store.headPosition();
+    for (let i = 0; i < 6; i++) {
+      await store.append(`lean-${randomUUID()}`, [event({ caseId: `c-${i % 3}`, agencyId: i % 2 ? `a-${i}` : null, data: { i, nested: { ok: true } } })], 'no-stream');
+    }
+    const lean = ({ position, type, caseId, region, agencyId, occurredAt, data }: LeanEvent): LeanEvent => ({ position, type, caseId, region, agencyId, occurredAt, data });
+    const got = await store.readAllLean({ after: head, limit: 4 });
+    expect(got).toEqual((await store.readAll({ after: head, limit: 4 })).map(lean));
+    // the store's own read: nothing beyond the lean columns was fetched
+    expect(Object.keys(got[0]).sort()).toEqual(['agencyId', 'caseId', 'data', 'occurredAt', 'position', 'region', 'type']);
+    expect(typeof got[0].position).toBe('number');
+    expect((await store.readAllLean({ after: head + 4 })).map((e) => e.position)).toEqual([head + 5, head + 6]);
   });
 
   it('wakes a subscriber through LISTEN/NOTIFY when another process appends', async () => {

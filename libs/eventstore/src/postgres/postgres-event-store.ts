@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type LeanEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamAppend,
@@ -93,6 +94,17 @@ function toStoredEvent(row: EventRow): StoredEvent {
     revision: row.revision,
     position: Number(row.position),
     recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+/** readAllLean's columns, in the order of LeanRow */
+const LEAN_COLUMNS = 'position, type, case_id, region, agency_id, occurred_at, data';
+
+type LeanRow = [position: string, type: string, caseId: string, region: string, agencyId: string | null, occurredAt: string, data: unknown];
+
+function leanEventOfRow(row: LeanRow): LeanEvent {
+  return {
+    position: Number(row[0]), type: row[1], caseId: row[2], region: row[3] as LeanEvent['region'], agencyId: row[4], occurredAt: row[5], data: row[6],
   };
 }
 
@@ -702,6 +714,19 @@ export class PostgresEventStore implements EventStore, Importable {
       [options.after ?? 0, options.limit ?? 1000],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * readAll for a replay from position 0 (the case files at start-up): only the lean columns
+   * cross the wire and are decoded, and rows come as arrays, not objects keyed by column name.
+   */
+  async readAllLean(options: ReadAllOptions = {}): Promise<LeanEvent[]> {
+    const { rows } = await this.pool.query<LeanRow>({
+      text: `SELECT ${LEAN_COLUMNS} FROM ${this.t.events} WHERE position > $1 ORDER BY position LIMIT $2`,
+      values: [options.after ?? 0, options.limit ?? 1000],
+      rowMode: 'array',
+    });
+    return rows.map(leanEventOfRow);
   }
 
   /** positions start at 1: the whole case is what follows position 0 */
