@@ -122,6 +122,13 @@ export interface EventStore {
   /** follow the store from the subscriber's stored checkpoint, live */
   subscribe(options: SubscribeOptions): SubscriptionHandle;
   /**
+   * Calls `listener` once if the store fails for good: from then on it refuses every call until
+   * it is opened again, by a fresh process (SQLite: a failed fsync of its WAL). Returns the
+   * unsubscribe. Optional: an adapter whose failures pass by themselves (a server that comes
+   * back) has none.
+   */
+  onFailure?(listener: (error: Error) => void): () => void;
+  /**
    * settles the appends already queued, stops this store's subscriptions (waiting for their
    * handlers in flight) and releases its connections; idempotent
    */

@@ -30,9 +30,10 @@ export class HealthController {
 
   /**
    * Readiness for this process's own job, the same rule for every app:
-   * - 503 `unavailable` when its store does not answer (every command and read goes to it), or
-   *   when one of its own bus consumers has stopped for good (the process is then exiting so
-   *   that its supervisor starts a fresh one: see ServiceExit);
+   * - 503 `unavailable` when its store does not answer (every command and read goes to it; after
+   *   a failed sync of the SQLite store's WAL the process is exiting: see ServiceExit), or when one
+   *   of its own bus consumers has stopped for good (the process is then exiting so that its
+   *   supervisor starts a fresh one);
    * - 200 `degraded` when the broker does not answer or one of its consumers is restarting.
    *   Intake and history never use the bus; the coordinator's and the agencies' commands go to
    *   the store, which is the outbox, and an agency's inbox still serves what it has applied;

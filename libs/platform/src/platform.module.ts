@@ -88,10 +88,16 @@ export class PlatformModule implements NestModule {
         { provide: CONFIG, useValue: config },
         {
           provide: EVENT_STORE,
-          useFactory: () => createEventStore({
-            kind: config.eventStore, dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? undefined,
-            connectionString: config.eventStoreConnectionString ?? undefined,
-          }),
+          inject: [ServiceExit],
+          useFactory: async (exit: ServiceExit): Promise<EventStore> => {
+            const store = await createEventStore({
+              kind: config.eventStore, dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? undefined,
+              connectionString: config.eventStoreConnectionString ?? undefined,
+            });
+            // every command and read is refused until the store is opened again: by a fresh process
+            store.onFailure?.((error) => exit.exitForRestart(`the event store failed for good: ${error.message}`));
+            return store;
+          },
         },
         { provide: MESSAGE_BUS, useFactory: () => ports.bus ?? createMessageBus({ kind: config.bus, brokers: config.kafkaBrokers, clientId: `lianban-${config.region}`, retainedMessages: config.busRetentionMessages }) },
         {

@@ -7,7 +7,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Ends the process when a part it cannot do without has stopped for good and will not come back
- * by itself (a Kafka consumer kafkajs gave up on): the supervisor (Kubernetes, systemd, compose)
+ * by itself (a Kafka consumer kafkajs gave up on, the event store after a failed fsync): the supervisor (Kubernetes, systemd, compose)
  * starts a fresh process, which re-joins the group from the committed offsets. Restarting the
  * part inside the process would hide a failure that kafkajs already judged non-retriable behind a
  * loop of restarts, and keep whatever state led to it. The shutdown hooks run first (the other

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { NewEvent } from '@lianban/contracts';
 import { runEventStoreContract, type EventStoreUnderTest } from '@lianban/testing';
 import { runImportContract } from '@lianban/testing/import-contract';
-import { StreamConflictError, type EventStore } from '../port';
+import { StreamConflictError, type EventStore, type LeanEvent } from '../port';
 import { createEventStore } from '../factory';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -197,6 +197,58 @@ describe('PostgresEventStore specifics', () => {
     ]);
     await expect(store.append(streamId, [event()], 2)).rejects.toBeInstanceOf(StreamConflictError);
     await expect(store.append(streamId, [event()], 'no-stream')).rejects.toBeInstanceOf(StreamConflictError);
+  });
+
+  it('answers readAllLean with only the lean fields of readAll\'s events', async () => {
+    const head = await store.headPosition();
+    for (let i = 0; i < 6; i++) {
+      await store.append(`lean-${randomUUID()}`, [event({ caseId: `c-${i % 3}`, agencyId: i % 2 ? `a-${i}` : null, data: { i, nested: { ok: true } } })], 'no-stream');
+    }
+    const lean = ({ position, type, caseId, region, agencyId, occurredAt, data }: LeanEvent): LeanEvent => ({ position, type, caseId, region, agencyId, occurredAt, data });
+    const got = await store.readAllLean({ after: head, limit: 4 });
+    expect(got).toEqual((await store.readAll({ after: head, limit: 4 })).map(lean));
+    // the store's own read: nothing beyond the lean columns was fetched
+    expect(Object.keys(got[0]).sort()).toEqual(['agencyId', 'caseId', 'data', 'occurredAt', 'position', 'region', 'type']);
+    expect(typeof got[0].position).toBe('number');
+    expect((await store.readAllLean({ after: head + 4 })).map((e) => e.position)).toEqual([head + 5, head + 6]);
+  });
+
+  it('saves a checkpoint without a synchronous commit, in its own transaction only: appends and imports still commit synchronously', async () => {
+    const own = `cp_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    // one connection: a setting that outlived the checkpoint's transaction would reach the appends
+    const single = await PostgresEventStore.connect(testUrl, { schema: own, logger: quiet, poolSize: 1 });
+    const client = new Client({ connectionString: testUrl });
+    await client.connect();
+    try {
+      // what each transaction that writes a table ran with, recorded from inside it by a trigger
+      await client.query(`
+        CREATE TABLE ${own}.commits (n serial, tbl text, sync text);
+        CREATE FUNCTION ${own}.record_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO ${own}.commits (tbl, sync) VALUES (TG_TABLE_NAME, current_setting('synchronous_commit'));
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER record_sync AFTER INSERT ON ${own}.checkpoints FOR EACH STATEMENT EXECUTE FUNCTION ${own}.record_sync();
+        CREATE TRIGGER record_sync AFTER INSERT ON ${own}.events FOR EACH STATEMENT EXECUTE FUNCTION ${own}.record_sync()`);
+      await single.saveCheckpoint('reader', 1);
+      // a lone append (the stored function) and a group of two (the batch path)
+      await single.append(`a-${randomUUID()}`, [event()], 'no-stream');
+      await single.saveCheckpoint('reader', 2);
+      await Promise.all([single.append(`b-${randomUUID()}`, [event()], 'no-stream'), single.append(`c-${randomUUID()}`, [event()], 'no-stream')]);
+      // an import's checkpoint is committed with its events: synchronously
+      const [stored] = await single.readAll({ after: 0, limit: 1 });
+      await single.importEvents([{ ...stored, id: randomUUID(), streamId: `i-${randomUUID()}`, revision: 0, position: 10 }], { checkpoint: { id: 'importer', position: 7 } });
+      const { rows } = await client.query<{ tbl: string; sync: string }>(`SELECT tbl, sync FROM ${own}.commits ORDER BY n`);
+      expect(rows.map((r) => `${r.tbl}:${r.sync}`)).toEqual([
+        'checkpoints:off', 'events:on', 'checkpoints:off', 'events:on', 'events:on', 'checkpoints:on',
+      ]);
+      expect(await single.loadCheckpoint('reader')).toBe(2);
+      expect(await single.loadCheckpoint('importer')).toBe(7);
+    } finally {
+      await single.close();
+      await client.query(`DROP SCHEMA ${own} CASCADE`);
+      await client.end();
+    }
   });
 
   it('wakes a subscriber through LISTEN/NOTIFY when another process appends', async () => {

@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type LeanEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamAppend,
@@ -93,6 +94,17 @@ function toStoredEvent(row: EventRow): StoredEvent {
     revision: row.revision,
     position: Number(row.position),
     recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+/** readAllLean's columns, in the order of LeanRow */
+const LEAN_COLUMNS = 'position, type, case_id, region, agency_id, occurred_at, data';
+
+type LeanRow = [position: string, type: string, caseId: string, region: string, agencyId: string | null, occurredAt: string, data: unknown];
+
+function leanEventOfRow(row: LeanRow): LeanEvent {
+  return {
+    position: Number(row[0]), type: row[1], caseId: row[2], region: row[3] as LeanEvent['region'], agencyId: row[4], occurredAt: row[5], data: row[6],
   };
 }
 
@@ -704,6 +716,19 @@ export class PostgresEventStore implements EventStore, Importable {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * readAll for a replay from position 0 (the case files at start-up): only the lean columns
+   * cross the wire and are decoded, and rows come as arrays, not objects keyed by column name.
+   */
+  async readAllLean(options: ReadAllOptions = {}): Promise<LeanEvent[]> {
+    const { rows } = await this.pool.query<LeanRow>({
+      text: `SELECT ${LEAN_COLUMNS} FROM ${this.t.events} WHERE position > $1 ORDER BY position LIMIT $2`,
+      values: [options.after ?? 0, options.limit ?? 1000],
+      rowMode: 'array',
+    });
+    return rows.map(leanEventOfRow);
+  }
+
   /** positions start at 1: the whole case is what follows position 0 */
   async readByCase(caseId: string): Promise<StoredEvent[]> {
     return this.readByCaseAfter(caseId, 0);
@@ -740,9 +765,19 @@ export class PostgresEventStore implements EventStore, Importable {
     return rows.length ? Number(rows[0].position) : 0;
   }
 
+  /**
+   * Committed without waiting for the WAL flush (synchronous_commit off for this transaction
+   * only): a checkpoint only says how far a subscriber got, so a crash that takes it back to an
+   * earlier position costs a redelivery, which every subscriber takes (at-least-once, idempotent
+   * handlers), and never an acknowledged event. The WAL is written in order, so the next append's
+   * flush covers it, or the WAL writer within a few hundred ms. set_config(..., true) lasts until
+   * this statement's own transaction commits: one round trip, and the pooled connection's next
+   * transaction (an append) flushes as before.
+   */
   async saveCheckpoint(id: string, position: number): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.t.checkpoints} (id, position, updated_at) VALUES ($1, $2, now())
+      `WITH unsynced AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO ${this.t.checkpoints} (id, position, updated_at) SELECT $1, $2, now() FROM unsynced
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       [id, position],
     );

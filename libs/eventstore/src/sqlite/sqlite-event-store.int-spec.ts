@@ -342,6 +342,41 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
     await expect(readAll.promise).rejects.toThrow('EIO');
   });
 
+  it('refuses everything after a failed sync, commits nothing more, and tells its failure listeners once', async () => {
+    const synced = store.append('s-ok', [event()], 'no-stream');
+    await turns();
+    wal.release();
+    await synced;
+    const failures: Error[] = [];
+    store.onFailure((e) => failures.push(e));
+    const appended = track(store.append('s-failed', [event()], 'no-stream'));
+    await turns();
+    // queued while the sync runs: committed only after it, which never comes
+    const queued = track(store.append('s-queued', [event()], 'no-stream'));
+    await turns();
+    wal.fail(new Error('EIO'));
+    await expect(appended.promise).rejects.toThrow('EIO');
+    await expect(queued.promise).rejects.toThrow(/a sync of the WAL failed \(EIO\)/);
+    expect(failures.map((e) => e.message)).toEqual([expect.stringMatching(/a sync of the WAL failed \(EIO\); nothing more is served/)]);
+    // even what was synced before: the store serves nothing until it is opened again (health says 503)
+    await expect(store.headPosition()).rejects.toThrow(/a sync of the WAL failed/);
+    await expect(store.readStream('s-ok')).rejects.toThrow(/a sync of the WAL failed/);
+    await expect(store.readAll()).rejects.toThrow(/a sync of the WAL failed/);
+    await expect(store.append('s-later', [event()], 'no-stream')).rejects.toThrow(/a sync of the WAL failed/);
+    expect(() => store.transaction((tx) => tx.append('s-tx', [event()], 'no-stream'))).toThrow(/a sync of the WAL failed/);
+    await expect(store.saveCheckpoint('sub', 1)).rejects.toThrow(/a sync of the WAL failed/);
+    expect(wal.held).toBe(0);
+    expect(failures).toHaveLength(1);
+    await store.close();
+    // the queued append was never committed; the one whose sync failed was (and is not acknowledged)
+    const reopened = SqliteEventStore.open(file, { logger: quiet });
+    try {
+      expect((await reopened.readAll()).map((e) => e.streamId)).toEqual(['s-ok', 's-failed']);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('makes everything committed before a transaction() durable with its own synced commit', async () => {
     const first = track(store.append('s-a', [event()], 'no-stream'));
     await turns();

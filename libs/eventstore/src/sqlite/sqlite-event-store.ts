@@ -200,6 +200,8 @@ export class SqliteEventStore implements EventStore, Importable {
   private tail: { from: number; events: StoredEvent[] } = { from: 0, events: [] };
   private flushScheduled = false;
   private closed = false;
+  /** the failed sync that ended the store's service (see onFailure) */
+  private failure: Error | null = null;
   private readonly wal: WalSync;
   /** every event up to this position is on disk; above it, committed events may still wait for their sync */
   private durableHead: number;
@@ -293,6 +295,7 @@ export class SqliteEventStore implements EventStore, Importable {
 
   appendMany(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
+    if (this.failure) return Promise.reject(this.failure);
     let parts: EncodedAppend[];
     try {
       if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
@@ -323,6 +326,11 @@ export class SqliteEventStore implements EventStore, Importable {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    if (this.failure) {
+      // nothing more is committed: no sync could tell whether it reached the disk
+      for (const item of batch) item.reject(this.failure);
+      return;
+    }
     const recordedAt = new Date().toISOString();
     const outcomes: Array<AppendResult[] | Error> = [];
     try {
@@ -389,9 +397,15 @@ export class SqliteEventStore implements EventStore, Importable {
     if (position <= this.durableHead) return Promise.resolve();
     const latest = this.syncing;
     if (latest && latest.covers >= position) return latest.done;
-    const done = this.wal.sync().then(() => {
-      this.durableHead = Math.max(this.durableHead, covers);
-    });
+    const done = this.wal.sync().then(
+      () => {
+        this.durableHead = Math.max(this.durableHead, covers);
+      },
+      (error: unknown) => {
+        this.fail(error);
+        throw error;
+      },
+    );
     this.syncing = { covers, done };
     this.syncsRunning += 1;
     const ended = () => {
@@ -670,6 +684,26 @@ export class SqliteEventStore implements EventStore, Importable {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('event store is closed');
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * See EventStore.onFailure. A failed fsync of the WAL fails every later one (WalSync): whatever
+   * was committed since the last good sync may never reach the disk, and no later sync can say,
+   * so the store serves nothing more; a fresh process opening the file syncs what is there before
+   * its first read.
+   */
+  onFailure(listener: (error: Error) => void): () => void {
+    this.appended.on('failed', listener);
+    return () => this.appended.off('failed', listener);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.failure = new Error(`event store: a sync of the WAL failed (${reason}); nothing more is served until the store is opened again`, { cause: error });
+    this.logger.warn(this.failure.message);
+    this.appended.emit('failed', this.failure);
   }
 
   private prepare() {
