@@ -114,8 +114,9 @@ export interface EventStore {
   headPosition(): Promise<number>;
   /**
    * a subscriber's or a relay's checkpoint; 0 when never saved. It may come back lower after a
-   * power cut (an adapter need not sync it before answering), so whatever follows the store
-   * from it must take a redelivery (at-least-once); it never moves past what was saved.
+   * power cut or a crash (an adapter need not sync, nor even write, it before answering: SQLite
+   * writes it with the next append), so whatever follows the store from it must take a
+   * redelivery (at-least-once); it never moves past what was saved.
    */
   loadCheckpoint(id: string): Promise<number>;
   saveCheckpoint(id: string, position: number): Promise<void>;

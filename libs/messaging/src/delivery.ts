@@ -45,8 +45,12 @@ export function assertValidMessage(topic: string, message: OutgoingMessage): voi
   if (!Buffer.isBuffer(message.value)) {
     throw new InvalidMessageError(`message for ${topic}: value must be a Buffer`);
   }
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (typeof value !== 'string') {
+  const headers = message.headers;
+  if (headers === undefined || headers === null) return;
+  // no Object.entries: a relayed event carries 15 headers, and an array per header per message
+  // was about half of what publishing cost the in-process bus (B2 profile)
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name) && typeof headers[name] !== 'string') {
       throw new InvalidMessageError(`message for ${topic}: header ${name} must be a string`);
     }
   }

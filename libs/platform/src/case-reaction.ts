@@ -41,6 +41,8 @@ export async function reactOnCase(reader: CaseReader, runner: CaseCommandRunner,
       const appended = await runner.run({
         caseId: r.caseId, streamId: `case-${r.caseId}`, decider: caseDecider, actor: r.actor, agencyId: r.agencyId ?? null,
         causationId: r.cause.id, eventIds: [r.eventId], command: r.command(at),
+        // what was just read decides the first attempt: a second read of the same case was half a reaction's cost
+        history: found.events,
       });
       return appended.length > 0 ? 'applied' : 'duplicate';
     } catch (err) {

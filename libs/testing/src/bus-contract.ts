@@ -8,6 +8,7 @@ import { randomUUID } from 'crypto';
 import {
   BusClosedError,
   ConsumerHandle,
+  InvalidMessageError,
   ConsumerOptions,
   IncomingMessage,
   MessageBus,
@@ -264,6 +265,24 @@ export function runMessageBusContract(
       const byPartition = new Map<number, number[]>();
       for (const m of rec.messages) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), Number(m.offset)]);
       for (const offsets of byPartition.values()) expect(offsets).toEqual(range(0, offsets.length));
+    }, timeoutMs);
+
+    it('refuses a malformed message (key not a string, value not a Buffer, a header not a string) and sends nothing of its call', async () => {
+      // one partition: a message of a refused call would have come before the one sent after it
+      const topic = await newTopic('malformed', 1);
+      const malformed = [
+        { ...message('case-1', 1), key: 7 },
+        { ...message('case-1', 1), value: '{}' },
+        message('case-1', 1, { ce_id: 'x', ce_revision: 3 as unknown as string }),
+      ] as unknown as OutgoingMessage[];
+      for (const bad of malformed) {
+        await expect(bus.publishAll([{ topic, messages: [message('case-1', 0), bad] }])).rejects.toBeInstanceOf(InvalidMessageError);
+      }
+      await bus.publish(topic, [message('case-2', 0)]);
+      const rec = recorder();
+      await subscribe({ groupId: unique('g'), topics: [topic], handler: rec.handler });
+      await rec.waitForIds(['case-2#0']);
+      expect(rec.messages.map((m) => m.key)).toEqual(['case-2']);
     }, timeoutMs);
 
     it('publishAll: several topics in one call, each topic in the order given; an unknown topic sends nothing', async () => {

@@ -93,6 +93,9 @@ export function startPollingSubscription(
         checkpoint = last;
         await source.saveCheckpoint(subscriberId, last);
         failures = 0;
+        // a short batch was the end of the store when it was read: unless an append woke us
+        // since, reading again at once would find nothing (one empty read per wake-up saved)
+        if (batch.length < batchSize) await idle(pollIntervalMs);
       } catch (error) {
         failures += 1;
         const wait = retryPause(failures);

@@ -88,6 +88,29 @@ describe('SqliteEventStore specifics', () => {
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('writes a saved checkpoint in the next group commit rather than a commit of its own, and at close', async () => {
+    const file = join(dir, 'a', 'b', 'events.sqlite');
+    const other = new Database(file, { readonly: true });
+    const stored = (id: string) => (other.prepare('SELECT position FROM checkpoints WHERE id = ?').pluck().get(id) as number | undefined) ?? 0;
+    try {
+      await store.saveCheckpoint('sub-a', 5);
+      await store.saveCheckpoint('sub-b', 6);
+      // this connection answers what was saved; the file has it once a commit carried it
+      expect(await store.loadCheckpoint('sub-a')).toBe(5);
+      expect(stored('sub-a')).toBe(0);
+      await store.append('s-1', [event()], 'no-stream');
+      expect([stored('sub-a'), stored('sub-b')]).toEqual([5, 6]);
+      await store.saveCheckpoint('sub-a', 9);
+      expect(stored('sub-a')).toBe(5);
+      expect(await store.listCheckpoints()).toEqual([{ id: 'sub-a', position: 9 }, { id: 'sub-b', position: 6 }]);
+      await store.saveCheckpoint('sub-b', 11);
+      await store.close();
+      expect(stored('sub-b')).toBe(11);
+    } finally {
+      other.close();
+    }
+  });
+
   it('answers readAll from the events it read last exactly as the file does, whoever appends', async () => {
     const file = join(dir, 'a', 'b', 'events.sqlite');
     const other = SqliteEventStore.open(file, { logger: quiet });

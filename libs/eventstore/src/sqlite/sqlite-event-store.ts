@@ -55,6 +55,8 @@ export interface SqliteTransaction {
 
 /** How many of the newest events read are kept for the next reader (see SqliteEventStore.tail). */
 const TAIL_EVENTS = 2000;
+/** how long a saved checkpoint waits for a group commit to carry it before it is written alone */
+const CHECKPOINT_WRITE_MS = 1000;
 
 interface EncodedAppend {
   streamId: string;
@@ -199,6 +201,9 @@ export class SqliteEventStore implements EventStore, Importable {
    */
   private tail: { from: number; events: StoredEvent[] } = { from: 0, events: [] };
   private flushScheduled = false;
+  /** checkpoints saved and not yet written: they ride on the next group commit (see saveCheckpoint) */
+  private pendingCheckpoints = new Map<string, number>();
+  private checkpointTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** the failed sync that ended the store's service (see onFailure) */
   private failure: Error | null = null;
@@ -336,6 +341,7 @@ export class SqliteEventStore implements EventStore, Importable {
     try {
       this.wal.unsynced(() => this.db
         .transaction(() => {
+          this.writeCheckpoints();
           for (const item of batch) {
             try {
               outcomes.push(this.appendPartsInTransaction(item.parts, recordedAt, item.caseHead));
@@ -350,10 +356,11 @@ export class SqliteEventStore implements EventStore, Importable {
         })
         .immediate());
     } catch (error) {
-      // nothing of the batch was committed
+      // nothing of the batch was committed (the checkpoints stay pending)
       for (const item of batch) item.reject(error);
       return;
     }
+    this.pendingCheckpoints.clear();
     let anyStored = false;
     let last = 0;
     batch.forEach((item, i) => {
@@ -570,6 +577,8 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async loadCheckpoint(id: string): Promise<number> {
     this.assertOpen();
+    const pending = this.pendingCheckpoints.get(id);
+    if (pending !== undefined) return pending;
     const row = this.stmts.loadCheckpoint.get(id) as { position: number } | undefined;
     return row?.position ?? 0;
   }
@@ -581,10 +590,43 @@ export class SqliteEventStore implements EventStore, Importable {
    * acknowledged event. The WAL's checksums keep the file whole; the next sync (any append's)
    * covers this one too. A sync per subscriber per batch was the largest single cost of the
    * standalone's commands (B2 profile).
+   *
+   * Nor a commit of its own: every subscriber saves after each batch, each batch follows a group
+   * commit, and a commit per subscriber per batch cost more than the reads. The checkpoint is kept
+   * in memory (this connection's loads answer it) and written in the next group commit's
+   * transaction, or CHECKPOINT_WRITE_MS later when no append comes, or at close. A crash in
+   * between takes the subscribers back to the checkpoints written before: a redelivery, as above.
+   * Inside a caller's transaction it is written at once and joins it.
    */
   async saveCheckpoint(id: string, position: number): Promise<void> {
     this.assertOpen();
-    this.wal.unsynced(() => this.stmts.saveCheckpoint.run(id, position, new Date().toISOString()));
+    if (this.db.inTransaction) {
+      this.pendingCheckpoints.delete(id);
+      this.stmts.saveCheckpoint.run(id, position, new Date().toISOString());
+      return;
+    }
+    this.pendingCheckpoints.set(id, position);
+    if (!this.checkpointTimer) {
+      this.checkpointTimer = setTimeout(() => {
+        this.checkpointTimer = null;
+        if (!this.closed) this.writePendingCheckpoints();
+      }, CHECKPOINT_WRITE_MS);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  /** the pending checkpoints in a commit of their own (unsynced, as above) */
+  private writePendingCheckpoints(): void {
+    if (this.pendingCheckpoints.size === 0) return;
+    this.wal.unsynced(() => this.db.transaction(() => this.writeCheckpoints()).immediate());
+    this.pendingCheckpoints.clear();
+  }
+
+  /** inside a transaction: the caller clears them once it committed */
+  private writeCheckpoints(): void {
+    if (this.pendingCheckpoints.size === 0) return;
+    const at = new Date().toISOString();
+    for (const [id, position] of this.pendingCheckpoints) this.stmts.saveCheckpoint.run(id, position, at);
   }
 
   /** See Importable: one IMMEDIATE transaction, positions kept, `recordedAt` as given. */
@@ -622,6 +664,7 @@ export class SqliteEventStore implements EventStore, Importable {
           );
         }
         if (options.checkpoint) {
+          this.pendingCheckpoints.delete(options.checkpoint.id);
           this.stmts.saveCheckpoint.run(options.checkpoint.id, options.checkpoint.position, new Date().toISOString());
         }
         return { imported: toWrite.length, skipped };
@@ -643,6 +686,7 @@ export class SqliteEventStore implements EventStore, Importable {
 
   async listCheckpoints(): Promise<StoredCheckpoint[]> {
     this.assertOpen();
+    this.writePendingCheckpoints();
     return this.stmts.listCheckpoints.all() as StoredCheckpoint[];
   }
 
@@ -677,6 +721,8 @@ export class SqliteEventStore implements EventStore, Importable {
     if (this.queue.length > 0) this.flush(true);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     if (this.queue.length > 0) this.flush(true);
+    this.writePendingCheckpoints();
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.closed = true;
     await this.wal.close();
     this.db.close();

@@ -176,7 +176,7 @@ export class EventRelay {
     for (const [topic, messages] of outgoing) {
       let current: TopicMessages | null = null;
       for (const m of messages) {
-        const size = m.value.length + Buffer.byteLength(m.key) + Object.entries(m.headers).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+        const size = messageBytes(m);
         if (bytes > 0 && bytes + size > limit) {
           yield chunk;
           chunk = [];
@@ -190,4 +190,11 @@ export class EventRelay {
     }
     if (chunk.length > 0) yield chunk;
   }
+}
+
+/** what a message adds to a produce request, near enough for the batch limit */
+function messageBytes(m: EventMessage): number {
+  let n = m.value.length + Buffer.byteLength(m.key);
+  for (const k in m.headers) n += k.length + Buffer.byteLength(m.headers[k]);
+  return n;
 }
