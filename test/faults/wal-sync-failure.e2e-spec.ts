@@ -4,7 +4,7 @@ import { spawnService, type SpawnedService } from '@lianban/testing/process';
 import { Api, tempDataDir } from '@lianban/testing/standalone';
 
 /**
- * F4 failed fsync: once a sync of the SQLite store's WAL fails, no later sync can tell whether
+ * F5 failed fsync: once a sync of the SQLite store's WAL fails, no later sync can tell whether
  * what was committed reached the disk, and the store refuses everything. The process must not
  * linger in that state: it answers /health with 503 while ServiceExit runs the shutdown hooks,
  * then exits with status 1 so that its supervisor starts a fresh one, which opens the file again
@@ -29,7 +29,7 @@ fs.promises.open = async (...args) => {
 
 const petition = (subject: string) => ({ channel: 'letter', regionCode: '500110', petitioner: { name: '赵某' }, subject, content: '雨后积水严重' });
 
-describe('F4: a failed WAL fsync ends the process for a restart', () => {
+describe('F5: a failed WAL fsync ends the process for a restart', () => {
   jest.setTimeout(120_000);
 
   it('refuses the command, says 503, runs the shutdown hooks, exits 1; a fresh process serves what was acknowledged', async () => {
