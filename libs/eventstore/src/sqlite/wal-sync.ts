@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type Database from 'better-sqlite3';
 
 /** What WalSync does to make a commit durable; a test holds or fails it. */
@@ -116,21 +115,11 @@ export class WalSync {
   }
 }
 
-const openFile = promisify(fs.open);
-const fsyncFile = promisify(fs.fsync);
-const closeFile = promisify(fs.close);
-
 function walFileSync(wal: string): WalFileSync {
-  // the WAL lives as long as the connection is open; its directory entry is synced once, as
-  // SQLite does for a WAL it creates. One descriptor for both ways of syncing.
+  let handle: Promise<fs.promises.FileHandle> | null = null;
+  /** syncNow's descriptor of the WAL: an fsync of any descriptor of a file flushes all its written pages */
   let fd: number | null = null;
-  let opening: Promise<void> | null = null;
   let failed: { error: unknown } | null = null;
-  const opened = (f: number) => {
-    if (fd === null) fd = f;
-    // syncNow opened it meanwhile
-    else fs.close(f, () => undefined);
-  };
   const failing = (error: unknown): never => {
     failed = { error };
     throw error;
@@ -138,19 +127,22 @@ function walFileSync(wal: string): WalFileSync {
   return {
     async sync() {
       if (failed) throw failed.error;
-      if (fd === null) {
-        opening ??= (async () => {
-          const dir = await openFile(path.dirname(wal), 'r');
-          try {
-            await fsyncFile(dir);
-          } finally {
-            await closeFile(dir);
-          }
-          opened(await openFile(wal, 'r'));
-        })().finally(() => (opening = null));
-        await opening;
-      }
-      await fsyncFile(fd!).catch(failing);
+      // the WAL lives as long as the connection is open; its directory entry is synced once, as
+      // SQLite does for a WAL it creates
+      handle ??= (async () => {
+        const dir = await fs.promises.open(path.dirname(wal), 'r');
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+        return fs.promises.open(wal, 'r');
+      })();
+      const h = await handle.catch((e: unknown) => {
+        handle = null;
+        throw e;
+      });
+      await h.sync().catch(failing);
     },
     syncNow() {
       if (failed) throw failed.error;
@@ -161,19 +153,20 @@ function walFileSync(wal: string): WalFileSync {
         } finally {
           fs.closeSync(dir);
         }
-        opened(fs.openSync(wal, 'r'));
+        fd = fs.openSync(wal, 'r');
       }
       try {
-        fs.fsyncSync(fd!);
+        fs.fsyncSync(fd);
       } catch (error) {
         failing(error);
       }
     },
     async close() {
-      await opening?.catch(() => undefined);
-      const f = fd;
+      const h = await handle?.catch(() => null);
+      handle = null;
+      await h?.close();
+      if (fd !== null) fs.closeSync(fd);
       fd = null;
-      if (f !== null) await closeFile(f);
     },
   };
 }
