@@ -16,14 +16,19 @@ const MAIN = 'dist/apps/standalone/src/main.js';
 const preload = `
 const fs = require('node:fs');
 const flag = process.env.LIANBAN_TEST_FSYNC_FAILS_WHEN;
+const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' });
+// both ways WalSync syncs the WAL: a FileHandle's sync from the thread pool, fsyncSync on the loop for a lone append
 const open = fs.promises.open;
 fs.promises.open = async (...args) => {
   const handle = await open(...args);
   const sync = handle.sync.bind(handle);
-  handle.sync = () => fs.existsSync(flag)
-    ? Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' }))
-    : sync();
+  handle.sync = () => fs.existsSync(flag) ? Promise.reject(eio()) : sync();
   return handle;
+};
+const fsyncSync = fs.fsyncSync;
+fs.fsyncSync = (fd) => {
+  if (fs.existsSync(flag)) throw eio();
+  return fsyncSync(fd);
 };
 `;
 

@@ -1,10 +1,19 @@
 import type { WalFileSync } from '@lianban/eventstore';
 
-/** A WAL fsync (WalSync's) that finishes or fails only when the test says so. */
+/**
+ * A WAL fsync (WalSync's) that finishes or fails only when the test says so. The one on the
+ * calling thread (syncNow, a lone append's) cannot be held: it is counted, and fails once told to.
+ */
 export function heldWalFile() {
   const waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  let syncedNow = 0;
+  let nowFails: Error | null = null;
   const file: WalFileSync = {
     sync: () => new Promise<void>((resolve, reject) => waiting.push({ resolve, reject })),
+    syncNow: () => {
+      if (nowFails) throw nowFails;
+      syncedNow += 1;
+    },
     close: async () => undefined,
   };
   return {
@@ -12,6 +21,14 @@ export function heldWalFile() {
     /** syncs started and not finished yet */
     get held() {
       return waiting.length;
+    },
+    /** syncs on the calling thread that succeeded */
+    get syncedNow() {
+      return syncedNow;
+    },
+    /** every later sync on the calling thread throws `e` */
+    failNow: (e: Error) => {
+      nowFails = e;
     },
     release: () => waiting.splice(0).forEach((w) => w.resolve()),
     fail: (e: Error) => waiting.splice(0).forEach((w) => w.reject(e)),

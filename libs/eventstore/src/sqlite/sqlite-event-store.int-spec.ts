@@ -263,6 +263,7 @@ describe('SqliteEventStore specifics', () => {
 });
 
 describe('SqliteEventStore durable head (the WAL synced off the event loop)', () => {
+  // a batch of two appends in one tick: only a lone append syncs on the loop (see the last tests)
   let dir: string;
   let file: string;
   let wal: ReturnType<typeof heldWalFile>;
@@ -293,12 +294,14 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
     try {
       await turns();
       const e = event({ caseId: 'case-held' });
+      const other = event();
       const appended = track(store.append('s-held', [e], 'no-stream'));
+      const alongside = store.append('s-other', [other], 'no-stream');
       await turns();
       // committed: another connection reads it from the file
       const raw = new Database(file, { readonly: true });
       try {
-        expect(raw.prepare('SELECT id FROM events').pluck().all()).toEqual([e.id]);
+        expect(raw.prepare('SELECT id FROM events ORDER BY position').pluck().all()).toEqual([e.id, other.id]);
       } finally {
         raw.close();
       }
@@ -317,11 +320,13 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
 
       wal.release();
       expect(await appended.promise).toEqual({ nextExpectedRevision: 0, lastPosition: 1 });
-      expect((await readAll.promise).map((x) => x.id)).toEqual([e.id]);
+      await alongside;
+      expect((await readAll.promise).map((x) => x.id)).toEqual([e.id, other.id]);
       expect((await byCase.promise).map((x) => x.id)).toEqual([e.id]);
-      expect(await head.promise).toBe(1);
-      while (seen.length === 0) await turns(1);
-      expect(seen).toEqual([e.id]);
+      expect(await head.promise).toBe(2);
+      while (seen.length < 2) await turns(1);
+      expect(seen).toEqual([e.id, other.id]);
+      expect(wal.syncedNow).toBe(0);
     } finally {
       await sub.stop();
     }
@@ -336,33 +341,37 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
         raw.close();
       }
     };
-    const a = store.append('s-a', [event()], 'no-stream');
+    const a = Promise.all([store.append('s-a', [event()], 'no-stream'), store.append('s-a2', [event()], 'no-stream')]);
     await turns();
     expect(wal.held).toBe(1);
+    // lone, but a sync runs: it waits for it, as in a batch, instead of syncing on the loop
     const b = store.append('s-b', [event()], 'no-stream');
     await turns();
     const c = store.append('s-c', [event()], 'no-stream');
     await turns();
     // their sync could not start before the running one ended: they wait for it uncommitted
-    expect(committed()).toEqual(['s-a']);
+    expect(committed()).toEqual(['s-a', 's-a2']);
     wal.release();
     await a;
     await turns();
-    expect(committed()).toEqual(['s-a', 's-b', 's-c']);
+    expect(committed()).toEqual(['s-a', 's-a2', 's-b', 's-c']);
     // one transaction, one sync for both
     expect(wal.held).toBe(1);
     wal.release();
-    expect((await Promise.all([b, c])).map((r) => r.lastPosition)).toEqual([2, 3]);
+    expect((await Promise.all([b, c])).map((r) => r.lastPosition)).toEqual([3, 4]);
+    expect(wal.syncedNow).toBe(0);
   });
 
   it('does not acknowledge an append whose sync failed, nor show it to a reader', async () => {
     const appended = track(store.append('s-failed', [event()], 'no-stream'));
+    const alongside = track(store.append('s-alongside', [event()], 'no-stream'));
     await turns();
     const readAll = track(store.readAll());
     await turns();
     wal.fail(new Error('EIO'));
     await expect(appended.promise).rejects.toThrow('EIO');
     await expect(readAll.promise).rejects.toThrow('EIO');
+    await expect(alongside.promise).rejects.toThrow('EIO');
   });
 
   it('refuses everything after a failed sync, commits nothing more, and tells its failure listeners once', async () => {
@@ -373,12 +382,14 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
     const failures: Error[] = [];
     store.onFailure((e) => failures.push(e));
     const appended = track(store.append('s-failed', [event()], 'no-stream'));
+    const alongside = track(store.append('s-failed2', [event()], 'no-stream'));
     await turns();
     // queued while the sync runs: committed only after it, which never comes
     const queued = track(store.append('s-queued', [event()], 'no-stream'));
     await turns();
     wal.fail(new Error('EIO'));
     await expect(appended.promise).rejects.toThrow('EIO');
+    await expect(alongside.promise).rejects.toThrow('EIO');
     await expect(queued.promise).rejects.toThrow(/a sync of the WAL failed \(EIO\)/);
     expect(failures.map((e) => e.message)).toEqual([expect.stringMatching(/a sync of the WAL failed \(EIO\); nothing more is served/)]);
     // even what was synced before: the store serves nothing until it is opened again (health says 503)
@@ -394,20 +405,20 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
     // the queued append was never committed; the one whose sync failed was (and is not acknowledged)
     const reopened = SqliteEventStore.open(file, { logger: quiet });
     try {
-      expect((await reopened.readAll()).map((e) => e.streamId)).toEqual(['s-ok', 's-failed']);
+      expect((await reopened.readAll()).map((e) => e.streamId)).toEqual(['s-ok', 's-failed', 's-failed2']);
     } finally {
       await reopened.close();
     }
   });
 
   it('makes everything committed before a transaction() durable with its own synced commit', async () => {
-    const first = track(store.append('s-a', [event()], 'no-stream'));
+    const first = track(Promise.all([store.append('s-a', [event()], 'no-stream'), store.append('s-a2', [event()], 'no-stream')]));
     await turns();
     expect(wal.held).toBe(1);
     const e = event();
     store.transaction((tx) => tx.append('s-b', [e], 'no-stream'));
-    // the FULL commit synced the WAL on the spot: both events are served at once
-    expect((await store.readAll()).map((x) => x.position)).toEqual([1, 2]);
+    // the FULL commit synced the WAL on the spot: every event is served at once
+    expect((await store.readAll()).map((x) => x.position)).toEqual([1, 2, 3]);
     // the first append still answers after its own sync, which is still running
     expect(first.settled).toBe(false);
     wal.release();
@@ -415,10 +426,7 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
   });
 
   it('syncs, on the first read, what a crashed process may have left unsynced', async () => {
-    const appended = store.append('s-1', [event()], 'no-stream');
-    await turns();
-    wal.release();
-    await appended;
+    await store.append('s-1', [event()], 'no-stream');
     const again = heldWalFile();
     const reopened = SqliteEventStore.open(file, { logger: quiet, walFile: again.file });
     try {
@@ -428,6 +436,36 @@ describe('SqliteEventStore durable head (the WAL synced off the event loop)', ()
       expect(again.held).toBe(1);
       again.release();
       expect(await read.promise).toHaveLength(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('acknowledges a lone append after a sync of the WAL on the loop, not the thread pool, and serves it at once', async () => {
+    const e = event();
+    expect(await store.append('s-lone', [e], 'no-stream')).toEqual({ nextExpectedRevision: 0, lastPosition: 1 });
+    expect(wal.syncedNow).toBe(1);
+    expect(wal.held).toBe(0);
+    // durable: a read does not ask for a sync of its own
+    expect((await store.readAll()).map((x) => x.id)).toEqual([e.id]);
+    expect(wal.held).toBe(0);
+  });
+
+  it('refuses a lone append whose sync on the loop failed, and fails the store as a failed sync from the pool does', async () => {
+    const failures: Error[] = [];
+    store.onFailure((e) => failures.push(e));
+    wal.failNow(new Error('EIO'));
+    await expect(store.append('s-failed', [event()], 'no-stream')).rejects.toThrow('EIO');
+    expect(failures.map((e) => e.message)).toEqual([expect.stringMatching(/a sync of the WAL failed \(EIO\); nothing more is served/)]);
+    await expect(store.readAll()).rejects.toThrow(/a sync of the WAL failed/);
+    await expect(store.append('s-later', [event()], 'no-stream')).rejects.toThrow(/a sync of the WAL failed/);
+    expect(wal.syncedNow).toBe(0);
+    expect(wal.held).toBe(0);
+    await store.close();
+    // committed, never acknowledged; nothing after it
+    const reopened = SqliteEventStore.open(file, { logger: quiet });
+    try {
+      expect((await reopened.readAll()).map((x) => x.streamId)).toEqual(['s-failed']);
     } finally {
       await reopened.close();
     }

@@ -164,7 +164,9 @@ export function storedEventOfRow(row: SqliteEventRow): StoredEvent {
  * against its own expected revision inside a savepoint so one conflict does not fail the others.
  * That COMMIT skips its sync and the WAL is fsynced from the thread pool (WalSync), so the process
  * goes on serving during the sync; the batch's promises settle only after the sync finished, and
- * the appends queued while a sync runs commit together once it ended (see flush). The connection
+ * the appends queued while a sync runs commit together once it ended (see flush). A lone append
+ * (a batch of one, no sync running) syncs the WAL on the loop instead (WalSync.syncNow): the
+ * same fsync, with the same failure handling, without the round trip to the thread pool. The connection
  * stays `synchronous=FULL` for everything else (`transaction`, imports, whoever writes through
  * `database`).
  *
@@ -381,16 +383,29 @@ export class SqliteEventStore implements EventStore, Importable {
       });
       this.appended.emit('appended');
     };
+    // committed but not known to be on disk: not acknowledged, and nobody is woken to read it
+    const refuse = (error: unknown) => batch.forEach((item, i) => {
+      if (!(outcomes[i] instanceof Error)) item.reject(error);
+    });
     if (last <= this.durableHead) {
       settle();
       return;
     }
-    this.syncThrough(last).then(settle, (error: unknown) => {
-      // committed but not known to be on disk: not acknowledged, and nobody is woken to read it
-      batch.forEach((item, i) => {
-        if (!(outcomes[i] instanceof Error)) item.reject(error);
-      });
-    });
+    if (batch.length === 1 && this.syncsRunning === 0) {
+      // a lone writer: nobody else to serve while it waits, and the thread pool's round trip
+      // costs it more than the fsync itself. The same fsync of the WAL, on the loop.
+      try {
+        this.wal.syncNow();
+      } catch (error) {
+        this.fail(error);
+        refuse(error);
+        return;
+      }
+      this.durableHead = Math.max(this.durableHead, last);
+      settle();
+      return;
+    }
+    this.syncThrough(last).then(settle, refuse);
   }
 
   /**
