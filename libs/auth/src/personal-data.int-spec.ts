@@ -3,7 +3,32 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { turns } from '@lianban/testing/held-wal';
 import { SqliteKeyVault } from './personal-data';
+
+interface HeldSync {
+  release: () => void;
+  /** keys in the table when the sync began */
+  keysAtStart: number;
+}
+
+/**
+ * Holds every sync of a `-wal` file opened from now on (the vault's WalSync opens its handle on
+ * first use) until the test releases it, recording how many keys the table had when it began.
+ */
+function holdWalSyncs(syncs: HeldSync[], keys: () => number): jest.SpyInstance {
+  const open = fs.promises.open;
+  return jest.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof open>) => {
+    const handle = await open(...args);
+    if (String(args[0]).endsWith('-wal')) {
+      const sync = handle.sync.bind(handle);
+      handle.sync = () => new Promise<void>((resolve, reject) => {
+        syncs.push({ keysAtStart: keys(), release: () => sync().then(resolve, reject) });
+      });
+    }
+    return handle;
+  });
+}
 
 describe('SqliteKeyVault (DESIGN 3.3)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-vault-'));
@@ -47,22 +72,11 @@ describe('SqliteKeyVault: a new key is on disk before seal() answers', () => {
     const vault = new SqliteKeyVault(file);
     await vault.seal('p-warm', { name: '预热' });
     // hold the WAL's syncs until released, and record when each began
-    const open = fs.promises.open;
-    const syncs: Array<{ release: () => void; keysAtStart: number }> = [];
+    const syncs: HeldSync[] = [];
     const reader = new Database(file, { readonly: true });
     const keys = () => (reader.prepare('SELECT count(*) AS n FROM petitioner_keys').get() as { n: number }).n;
-    const spy = jest.spyOn(fs.promises, 'open');
+    const spy = holdWalSyncs(syncs, keys);
     try {
-      spy.mockImplementation(async (...args: Parameters<typeof open>) => {
-        const handle = await open(...args);
-        if (String(args[0]).endsWith('-wal')) {
-          const sync = handle.sync.bind(handle);
-          handle.sync = () => new Promise<void>((resolve, reject) => {
-            syncs.push({ keysAtStart: keys(), release: () => sync().then(resolve, reject) });
-          });
-        }
-        return handle;
-      });
       // a vault whose WAL handle is opened under the spy
       await vault.close();
       const v = new SqliteKeyVault(file);
@@ -96,30 +110,15 @@ describe('SqliteKeyVault: a new key is on disk before seal() answers', () => {
 describe('SqliteKeyVault.sealNew: keys made ahead, on disk before they are handed out', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianban-vault-pool-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  /** lets pending promise callbacks and I/O callbacks run, without waiting for any time */
-  const turns = async (n = 20) => {
-    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-  };
 
   it('answers only after the sync of its key\'s batch, and makes the next batch while one lasts, so new petitioners do not wait for a sync', async () => {
     const file = path.join(dir, 'keys.sqlite');
-    const open = fs.promises.open;
-    const syncs: Array<{ release: () => void; keysAtStart: number }> = [];
+    const syncs: HeldSync[] = [];
     const reader = new Database(file);
     reader.exec('CREATE TABLE IF NOT EXISTS petitioner_keys (petitioner_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
     const keys = () => (reader.prepare('SELECT count(*) AS n FROM petitioner_keys').get() as { n: number }).n;
-    const spy = jest.spyOn(fs.promises, 'open');
+    const spy = holdWalSyncs(syncs, keys);
     try {
-      spy.mockImplementation(async (...args: Parameters<typeof open>) => {
-        const handle = await open(...args);
-        if (String(args[0]).endsWith('-wal')) {
-          const sync = handle.sync.bind(handle);
-          handle.sync = () => new Promise<void>((resolve, reject) => {
-            syncs.push({ keysAtStart: keys(), release: () => sync().then(resolve, reject) });
-          });
-        }
-        return handle;
-      });
       const v = new SqliteKeyVault(file);
       const answered: Array<{ petitionerId: string; sealed: string }> = [];
       const take = () => v.sealNew({ name: '新人' }).then((s) => answered.push(s));
