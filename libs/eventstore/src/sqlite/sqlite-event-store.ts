@@ -441,7 +441,7 @@ export class SqliteEventStore implements EventStore, Importable {
   }
 
   /** `events` once every one of them is on disk (see Durable head) */
-  private async durable(events: StoredEvent[]): Promise<StoredEvent[]> {
+  private async durable<E extends { position: number }>(events: E[]): Promise<E[]> {
     let last = 0;
     for (const e of events) if (e.position > last) last = e.position;
     // one sync for everything committed so far, so a reader paging through the store waits once
@@ -542,7 +542,7 @@ export class SqliteEventStore implements EventStore, Importable {
     this.assertOpen();
     const after = options.after ?? 0;
     if (this.tail.events.length > 0 && after >= this.tail.from) return this.readAll(options);
-    return (this.stmts.readAllLean.all(after, options.limit ?? 1000) as SqliteLeanRow[]).map(leanEventOfRow);
+    return this.durable((this.stmts.readAllLean.all(after, options.limit ?? 1000) as SqliteLeanRow[]).map(leanEventOfRow));
   }
 
   /**
