@@ -24,6 +24,8 @@ for (const [k, sql] of Object.entries(workerData.sql)) stmts[k] = db.prepare(sql
 let failed = null;
 parentPort.on('message', (m) => {
   try {
+    // after a failure the connection is still closed when asked (its transaction was rolled back)
+    if (m.kind === 'close') { db.close(); parentPort.postMessage({ id: m.id }); return; }
     if (failed) throw failed;
     let rows;
     if (m.kind === 'begin') { db.exec('BEGIN IMMEDIATE'); rows = stmts.meta.all(); }
@@ -31,7 +33,6 @@ parentPort.on('message', (m) => {
     else if (m.kind === 'read') rows = stmts[m.statement].all(...m.args);
     else if (m.kind === 'commit') db.exec('COMMIT');
     else if (m.kind === 'rollback') { if (db.inTransaction) db.exec('ROLLBACK'); }
-    else if (m.kind === 'close') db.close();
     parentPort.postMessage({ id: m.id, rows });
   } catch (e) {
     if (!failed) { failed = e; if (db.open && db.inTransaction) db.exec('ROLLBACK'); }
@@ -58,7 +59,9 @@ export class FactsWriter {
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (r: Reply) => {
-      const w = this.waiting.get(r.id)!;
+      // a reply to a request fail() has already answered
+      const w = this.waiting.get(r.id);
+      if (!w) return;
       this.waiting.delete(r.id);
       if (r.error !== undefined) w.reject(new Error(r.error));
       else w.resolve(r.rows);
