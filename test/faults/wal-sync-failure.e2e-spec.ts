@@ -38,7 +38,7 @@ describe('F5: a failed WAL fsync ends the process for a restart', () => {
   jest.setTimeout(120_000);
 
   it('refuses the command, says 503, runs the shutdown hooks, exits 1; a fresh process serves what was acknowledged', async () => {
-    const dataDir = tempDataDir('lianban-f4-');
+    const dataDir = tempDataDir('lianban-f5-');
     const flag = path.join(dataDir, 'fsync-fails');
     const preloadFile = path.join(dataDir, 'failing-fsync.js');
     fs.writeFileSync(preloadFile, preload);
