@@ -3,7 +3,10 @@ import {
   EventRejectedError,
   MAX_EVENT_BYTES,
   StreamConflictError,
+  type AppendOptions,
+  type AppendResult,
   type ExpectedRevision,
+  type StreamAppend,
 } from '../port';
 
 /**
@@ -137,6 +140,27 @@ export function encodeAppend(
     seen.add(e.id);
   }
   return encoded;
+}
+
+/** One stream's part of an append, checked and serialised (encodeAppends). */
+export interface EncodedAppend {
+  streamId: string;
+  events: EncodedEvent[];
+  expected: ExpectedRevision;
+}
+
+/** One append, or one appendMany, queued for a group commit: its parts are written together or not at all. */
+export interface PendingAppend {
+  parts: EncodedAppend[];
+  caseHead?: AppendOptions['caseHead'];
+  resolve: (results: AppendResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An appendMany's parts, each validated as encodeAppend does; throws EventRejectedError before anything is written. */
+export function encodeAppends(appends: StreamAppend[]): EncodedAppend[] {
+  if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
+  return appends.map((a) => ({ streamId: a.streamId, events: encodeAppend(a.streamId, a.events, a.expected), expected: a.expected }));
 }
 
 export type StreamState = number | 'no-stream';

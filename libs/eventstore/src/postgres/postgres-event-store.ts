@@ -19,7 +19,9 @@ import {
 import {
   checkRevision,
   duplicateIdConflict,
-  encodeAppend,
+  encodeAppends,
+  type EncodedAppend,
+  type PendingAppend,
   type EncodedEvent,
   type StreamState,
 } from '../internal/encode';
@@ -38,20 +40,6 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** where subscriber and connection failures are reported; default console.warn */
   logger?: SubscriptionLogger;
-}
-
-interface EncodedAppend {
-  streamId: string;
-  events: EncodedEvent[];
-  expected: ExpectedRevision;
-}
-
-/** one append, or one appendMany: its parts are written together or not at all */
-interface PendingAppend {
-  parts: EncodedAppend[];
-  caseHead?: AppendOptions['caseHead'];
-  resolve: (results: AppendResult[]) => void;
-  reject: (error: unknown) => void;
 }
 
 interface EventRow {
@@ -396,8 +384,7 @@ export class PostgresEventStore implements EventStore, Importable {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
     let parts: EncodedAppend[];
     try {
-      if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
-      parts = appends.map((a) => ({ streamId: a.streamId, events: encodeAppend(a.streamId, a.events, a.expected), expected: a.expected }));
+      parts = encodeAppends(appends);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -22,6 +22,9 @@ import {
   checkRevision,
   duplicateIdConflict,
   encodeAppend,
+  encodeAppends,
+  type EncodedAppend,
+  type PendingAppend,
   type EncodedEvent,
   type StreamState,
 } from '../internal/encode';
@@ -57,20 +60,6 @@ export interface SqliteTransaction {
 const TAIL_EVENTS = 2000;
 /** how long a saved checkpoint waits for a group commit to carry it before it is written alone */
 const CHECKPOINT_WRITE_MS = 1000;
-
-interface EncodedAppend {
-  streamId: string;
-  events: EncodedEvent[];
-  expected: ExpectedRevision;
-}
-
-/** one append, or one appendMany: its parts commit together or not at all */
-interface PendingAppend {
-  parts: EncodedAppend[];
-  caseHead?: AppendOptions['caseHead'];
-  resolve: (results: AppendResult[]) => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * The columns an event is read from, in the order of SqliteEventRow. Rows are read as arrays
@@ -305,8 +294,7 @@ export class SqliteEventStore implements EventStore, Importable {
     if (this.failure) return Promise.reject(this.failure);
     let parts: EncodedAppend[];
     try {
-      if (appends.length === 0) throw new EventRejectedError('appendMany has no streams');
-      parts = appends.map((a) => ({ streamId: a.streamId, events: encodeAppend(a.streamId, a.events, a.expected), expected: a.expected }));
+      parts = encodeAppends(appends);
     } catch (error) {
       return Promise.reject(error);
     }
